@@ -1,0 +1,1 @@
+"""The HTTP side of govcat: SPARQL endpoints and the API."""

@@ -1,0 +1,1 @@
+"""Loaders turn what departments and other catalogs send into the knowledge graph."""

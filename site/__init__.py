@@ -1,0 +1,1 @@
+"""The static open-data site (DCAT for harvesters, HTML for citizens)."""

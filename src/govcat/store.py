@@ -1,0 +1,227 @@
+"""The catalog store: an on-disk Oxigraph store with one named graph per department catalog.
+
+Writes that replace a graph are atomic. New content is first written to a staging graph (one
+transaction), then moved over the target graph by a single SPARQL Update, which Oxigraph runs as one
+transaction: a failure at any point leaves the previous graph exactly as it was.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from govcat.errors import QueryError, StoreError
+from govcat.iris import Iris
+
+# Bump when the bundled ontology, vocabularies or registries change shape, so that old stores are
+# re-initialised on first use.
+INIT_VERSION = "1"
+_META_GRAPH_SUFFIX = "graph/meta"
+
+
+def _nn(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+class CatalogStore:
+    """A govcat store: the Oxigraph store plus the IRIs of its base."""
+
+    def __init__(self, store: ox.Store, iris: Iris, path: Path | None = None) -> None:
+        self.ox = store
+        self.iris = iris
+        self.path = path
+
+    # ---- opening --------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path | str, base_iri: str, *, initialise: bool = True) -> "CatalogStore":
+        """Open (creating if needed) the store at ``path``; a new store is initialised on first use."""
+        path = Path(path)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            store = ox.Store(str(path))
+        except OSError as exc:
+            raise StoreError(
+                f"无法打开存储 {path} / cannot open the store at {path}: {exc}", source=str(path)
+            ) from exc
+        cs = cls(store, Iris(base_iri), path)
+        if initialise and not cs.is_initialised():
+            from govcat.bootstrap import initialise as _init
+
+            _init(cs)
+        return cs
+
+    @classmethod
+    def in_memory(cls, base_iri: str, *, initialise: bool = True) -> "CatalogStore":
+        cs = cls(ox.Store(), Iris(base_iri), None)
+        if initialise:
+            from govcat.bootstrap import initialise as _init
+
+            _init(cs)
+        return cs
+
+    @property
+    def meta_graph(self) -> str:
+        return self.iris.base + _META_GRAPH_SUFFIX
+
+    def is_initialised(self) -> bool:
+        return self.ask(
+            "ASK { GRAPH ?g { ?s <https://w3id.org/govcat/ns#initVersion> ?v } }",
+            substitutions={"g": _nn(self.meta_graph), "v": ox.Literal(INIT_VERSION)},
+        )
+
+    def mark_initialised(self) -> None:
+        g = _nn(self.meta_graph)
+        s = _nn(self.iris.base + "store")
+        self.ox.update(
+            "DELETE WHERE { GRAPH <" + self.meta_graph + "> { ?s <https://w3id.org/govcat/ns#initVersion> ?v } }"
+        )
+        self.ox.extend(
+            [
+                ox.Quad(s, _nn("https://w3id.org/govcat/ns#initVersion"), ox.Literal(INIT_VERSION), g),
+                ox.Quad(
+                    s,
+                    _nn("http://purl.org/dc/terms/modified"),
+                    ox.Literal(_now(), datatype=_nn("http://www.w3.org/2001/XMLSchema#dateTime")),
+                    g,
+                ),
+            ]
+        )
+
+    # ---- reading --------------------------------------------------------------------------
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: dict[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None = None,
+        use_default_graph_as_union: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        """Run a SPARQL query; values are bound with ``substitutions`` (variable name -> term)."""
+        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        try:
+            return self.ox.query(
+                sparql, substitutions=subs, use_default_graph_as_union=use_default_graph_as_union, **kwargs
+            )
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL 语法错误 / SPARQL syntax error: {exc}") from exc
+
+    def ask(self, sparql: str, **kwargs: Any) -> bool:
+        return bool(self.query(sparql, **kwargs))
+
+    def select(self, sparql: str, **kwargs: Any) -> list[dict[str, Any]]:
+        """SELECT rows as dicts of variable name -> Python value (str for IRIs, lexical for literals)."""
+        result = self.query(sparql, **kwargs)
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            rows.append({n: (solution[n].value if solution[n] is not None else None) for n in names})
+        return rows
+
+    def graph_exists(self, graph: str) -> bool:
+        return self.ox.contains_named_graph(_nn(graph))
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def triples(self, graph: str) -> Iterator[ox.Quad]:
+        return self.ox.quads_for_pattern(None, None, None, _nn(graph))
+
+    def count(self, graph: str) -> int:
+        return sum(1 for _ in self.triples(graph))
+
+    # ---- writing --------------------------------------------------------------------------
+    def replace_graph(
+        self,
+        graph: str,
+        triples: Iterable[ox.Triple | ox.Quad],
+        *,
+        keep_history: bool = False,
+        extra_update: str = "",
+    ) -> str | None:
+        """Replace ``graph`` with ``triples`` atomically.
+
+        With ``keep_history``, the previous content is kept in a history graph named
+        ``<graph>/v/<timestamp>`` and recorded in the history graph (when it was replaced, and by
+        what). Returns the history graph's IRI, or None. ``extra_update`` is SPARQL Update text built
+        only from trusted IRIs, run in the same transaction as the swap.
+        """
+        staging = f"{self.iris.staging_prefix}{uuid.uuid4().hex}"
+        sg = _nn(staging)
+        try:
+            # One transaction: all of the new content reaches the staging graph, or none of it.
+            self.ox.extend(_into_graph(triples, sg))
+        except Exception:
+            self._drop_quietly(staging)
+            raise
+        had_previous = self.graph_exists(graph)
+        history = None
+        ops = []
+        if keep_history and had_previous:
+            stamp = _now()
+            history = f"{graph}/v/{stamp.replace(':', '').replace('-', '').replace('.', '')}"
+            ops.append(f"COPY SILENT <{graph}> TO <{history}>")
+            ops.append(
+                "INSERT DATA { GRAPH <%s> { <%s> <http://www.w3.org/ns/prov#specializationOf> <%s> ; "
+                "<http://www.w3.org/ns/prov#invalidatedAtTime> \"%s\"^^<http://www.w3.org/2001/XMLSchema#dateTime> ; "
+                "<http://purl.org/dc/terms/isReplacedBy> <%s> . } }"
+                % (self.iris.history_graph, history, graph, stamp, graph)
+            )
+        ops.append(f"MOVE SILENT <{staging}> TO <{graph}>")
+        if extra_update:
+            ops.append(extra_update)
+        try:
+            self.ox.update(" ;\n".join(ops))
+        except Exception as exc:
+            self._drop_quietly(staging)
+            raise StoreError(
+                f"替换图 {graph} 失败，原内容保持不变 / replacing {graph} failed, the previous content is kept: {exc}"
+            ) from exc
+        if not self.graph_exists(graph):
+            # MOVE of an empty staging graph leaves no graph; an empty replacement still exists.
+            self.ox.add_graph(_nn(graph))
+        return history
+
+    def add_to_graph(self, graph: str, triples: Iterable[ox.Triple | ox.Quad]) -> None:
+        """Add triples to ``graph`` in one transaction."""
+        self.ox.extend(_into_graph(triples, _nn(graph)))
+
+    def drop_graph(self, graph: str) -> None:
+        if self.graph_exists(graph):
+            self.ox.remove_graph(_nn(graph))
+
+    def _drop_quietly(self, graph: str) -> None:
+        try:
+            self.drop_graph(graph)
+        except Exception:  # noqa: BLE001 - cleanup after a failure must not hide the failure
+            pass
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update built only from trusted IRIs; user values go through
+        ``replace_graph``/``add_to_graph`` as terms, never into update text."""
+        self.ox.update(sparql)
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self.ox.flush()
+
+
+def _into_graph(triples: Iterable[ox.Triple | ox.Quad], graph: ox.NamedNode) -> Iterator[ox.Quad]:
+    for t in triples:
+        yield ox.Quad(t.subject, t.predicate, t.object, graph)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def open_store(config: Any = None, *, initialise: bool = True) -> CatalogStore:
+    """Open the store of the given (or the current) settings."""
+    from govcat import config as _config
+
+    cfg = config or _config.load()
+    return CatalogStore.open(cfg.store_path, cfg.base_iri, initialise=initialise)
