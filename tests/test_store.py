@@ -1,0 +1,68 @@
+"""The store: atomic replacement of a department's graph, history, and initialisation on first use."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from govcat.store import CatalogStore
+
+BASE = "https://data.example.gov.cn/govcat/"
+EX = "https://data.example.gov.cn/govcat/dataset/"
+
+
+def _triples(n: int, label: str) -> list[ox.Triple]:
+    return [
+        ox.Triple(ox.NamedNode(f"{EX}{i}"), ox.NamedNode("http://purl.org/dc/terms/title"), ox.Literal(f"{label} {i}", language="zh"))
+        for i in range(n)
+    ]
+
+
+def _content(store: CatalogStore, graph: str) -> set[tuple]:
+    return {(q.subject.value, q.predicate.value, q.object.value) for q in store.triples(graph)}
+
+
+def test_replacement_that_fails_halfway_leaves_previous_graph_intact(tmp_path):
+    store = CatalogStore.open(tmp_path / "store", BASE)
+    graph = store.iris.catalog_graph("11370000MB284651XL")
+    store.replace_graph(graph, _triples(50, "old"))
+    before = _content(store, graph)
+    assert len(before) == 50
+
+    def broken():
+        yield from _triples(30, "new")
+        raise RuntimeError("the submission broke off halfway")
+
+    with pytest.raises(RuntimeError):
+        store.replace_graph(graph, broken(), keep_history=True)
+    assert _content(store, graph) == before
+    # No staging graph or history entry is left behind by the failed write.
+    assert not [g for g in store.named_graphs() if "/graph/staging/" in g or "/v/" in g]
+
+    # The same holds after the store is closed and reopened from disk.
+    del store
+    reopened = CatalogStore.open(tmp_path / "store", BASE)
+    assert _content(reopened, graph) == before
+
+
+def test_replacement_keeps_history(tmp_path):
+    store = CatalogStore.open(tmp_path / "store", BASE)
+    graph = store.iris.catalog_graph("11370000MB284651XL")
+    store.replace_graph(graph, _triples(3, "v1"), keep_history=True)
+    history = store.replace_graph(graph, _triples(2, "v2"), keep_history=True)
+    assert history is not None
+    assert {o for _, _, o in _content(store, graph)} == {"v2 0", "v2 1"}
+    assert {o for _, _, o in _content(store, history)} == {"v1 0", "v1 1", "v1 2"}
+    rows = store.select(
+        "SELECT ?h ?g ?v ?when ?by WHERE { GRAPH ?h { ?v prov:specializationOf ?g ; prov:invalidatedAtTime ?when ; dct:isReplacedBy ?by } }",
+        substitutions={"h": ox.NamedNode(store.iris.history_graph), "g": ox.NamedNode(graph)},
+        prefixes={"prov": "http://www.w3.org/ns/prov#", "dct": "http://purl.org/dc/terms/"},
+    )
+    assert [r["v"] for r in rows] == [history]
+    assert rows[0]["by"] == graph
+
+
+def test_new_store_is_initialised_once(tmp_path):
+    store = CatalogStore.open(tmp_path / "s", BASE)
+    assert store.is_initialised()
+    assert store.graph_exists(store.iris.ontology_graph)
