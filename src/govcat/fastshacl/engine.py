@@ -1,0 +1,126 @@
+"""Running compiled shapes on an Oxigraph store."""
+
+from __future__ import annotations
+
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from govcat.fastshacl.compiler import CompiledQuery, CompiledShapes
+
+
+@dataclass(frozen=True)
+class FastResult:
+    focus: Node
+    path: Node | None
+    shape: Node
+    component: URIRef
+    severity: URIRef
+    value: Node | None
+    messages: tuple[Literal, ...] = field(default=(), compare=False)
+    source_constraint: Node | None = field(default=None, compare=False)
+
+    def key(self) -> tuple:
+        """The identity pyshacl's results are compared on."""
+        return (self.focus, self.path, self.shape, self.component, self.severity, self.value)
+
+
+def to_rdflib(term: object) -> Node | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)  # rdflib keeps simple literals untyped
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"unexpected term {term!r}")
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_SELECT = re.compile(r"\bSELECT\s+((?:DISTINCT|REDUCED)\s+)?", re.IGNORECASE)
+
+
+def _project_this(text: str) -> str:
+    """Make sure a SPARQL constraint projects ?this, so results carry their focus node."""
+    m = _SELECT.search(text)
+    if not m:
+        return text
+    rest = text[m.end():]
+    head = rest.split("WHERE", 1)[0] if "WHERE" in rest else rest.split("{", 1)[0]
+    if head.strip().startswith("*") or re.search(r"\?this\b", head):
+        return text
+    return text[: m.end()] + "?this " + rest
+
+
+def _substitute(message: Literal, row: dict[str, Node | None]) -> Literal:
+    def repl(m: re.Match) -> str:
+        value = row.get(m.group(1))
+        return str(value) if value is not None else m.group(0)
+
+    text = re.sub(r"\{[?$](\w+)\}", repl, str(message))
+    return Literal(text, lang=message.language)
+
+
+def _run_one(store: ox.Store, q: CompiledQuery, prefixes: str, graphs: list[ox.NamedNode] | None) -> list[FastResult]:
+    text = q.sparql
+    if q.sparql_based:
+        text = _project_this(text)
+    kwargs = {"default_graph": graphs} if graphs is not None else {"use_default_graph_as_union": True}
+    solutions = store.query(prefixes + text, **kwargs)
+    names = [v.value for v in solutions.variables]
+    out: list[FastResult] = []
+    is_property_shape = q.path is not None
+    for sol in solutions:
+        row = {n: to_rdflib(sol[n]) for n in names}
+        focus = row.get("this")
+        if focus is None:
+            continue
+        if q.sparql_based:
+            value = row.get("value")
+            if value is None and not is_property_shape:
+                value = focus
+            path = row.get("path") or q.path
+        else:
+            value = row.get("value") if q.has_value else None
+            path = q.path
+        messages = tuple(_substitute(m, row) for m in q.messages)
+        out.append(FastResult(focus, path, q.shape, q.component, q.severity, value, messages, q.source_constraint))
+    del solutions  # pyoxigraph results must be dropped on the thread that made them
+    return out
+
+
+def run(
+    store: ox.Store,
+    compiled: CompiledShapes,
+    *,
+    graphs: Iterable[str] | None = None,
+    workers: int | None = None,
+) -> list[FastResult]:
+    """Run every compiled query over the union of ``graphs`` (all graphs if None), in parallel.
+
+    Oxigraph evaluates queries without holding the GIL, so threads use every core.
+    """
+    graph_nodes = [ox.NamedNode(g) for g in graphs] if graphs is not None else None
+    workers = workers or max(1, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        batches = pool.map(lambda q: _run_one(store, q, compiled.prefixes, graph_nodes), compiled.queries)
+        results: dict[tuple, FastResult] = {}
+        for batch in batches:
+            for r in batch:
+                results.setdefault(r.key(), r)
+    return list(results.values())
+
+
+__all__ = ["FastResult", "run", "to_rdflib", "SH"]
