@@ -62,7 +62,7 @@ def build(store: "CatalogStore", kind: str, paths: dict[str, Path]) -> dict[str,
             problems.raise_if_any()
             return {graph: registry_organisations.to_triples(orgs, changes, iris)}
         kept = _kept(store, graph, f"?s a <{_ORG}ChangeEvent>", f"<{_ORG}changedBy>")
-        known = {r["u"] for r in store.select(f"SELECT ?u WHERE {{ GRAPH ?g {{ ?o <{_GC}uscc> ?u }} }}",
+        known = {r["u"] for r in store.select(f"SELECT ?g ?u WHERE {{ GRAPH ?g {{ ?o <{_GC}uscc> ?u }} }}",
                                               substitutions={"g": ox.NamedNode(graph)})}
         changes = registry_organisations.read_changes(paths["organisation-changes"], known, problems)
         problems.raise_if_any()
@@ -82,7 +82,7 @@ def build(store: "CatalogStore", kind: str, paths: dict[str, Path]) -> dict[str,
                      f"<{_ELI}amended_by>")
         prefix = iris.legal("")
         keys = {r["r"][len(prefix):] for r in store.select(
-            f"SELECT ?r WHERE {{ GRAPH ?g {{ ?r <{_ELI}title> ?t }} }}", substitutions={"g": ox.NamedNode(graph)})}
+            f"SELECT ?g ?r WHERE {{ GRAPH ?g {{ ?r <{_ELI}title> ?t }} }}", substitutions={"g": ox.NamedNode(graph)})}
         amendments = registry_legal.read_amendments(paths["legal-amendments"], keys, problems)
         problems.raise_if_any()
         return {graph: kept + registry_legal.to_triples([], amendments, iris)}

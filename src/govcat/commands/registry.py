@@ -1,0 +1,46 @@
+"""``govcat registry``: load and list the registries (organisations, legal resources, data elements, calendar)."""
+
+from __future__ import annotations
+
+import click
+
+from govcat.cli import Context, pass_ctx
+
+COMMANDS = ("registry",)
+_KINDS = ("organisations", "organisation-changes", "legal", "legal-amendments", "data-elements", "calendar")
+
+
+@click.group()
+def registry() -> None:
+    """Load and list the registries. File formats: registries/README.md."""
+
+
+@registry.command("load")
+@click.argument("kind", type=click.Choice(_KINDS))
+@click.argument("file", type=click.Path(dir_okay=False))
+@pass_ctx
+def load_cmd(ctx: Context, kind: str, file: str) -> None:
+    """Replace the KIND registry with the UTF-8 CSV FILE, atomically.
+
+    Every problem in FILE is reported (file, row, column) and nothing is changed if there is any
+    (exit 2). organisation-changes and legal-amendments replace only the changes or amendments.
+    """
+    from govcat import registry as _registry
+
+    written = _registry.load(ctx.store(), kind, file)
+    for graph, n in written.items():
+        click.echo(f"已替换 / replaced {graph}: {n} 个三元组 / triples")
+
+
+@registry.command("list")
+@click.argument("kind", type=click.Choice(_KINDS))
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "tsv", "json")), default="table", show_default=True)
+@pass_ctx
+def list_cmd(ctx: Context, kind: str, fmt: str) -> None:
+    """Print the KIND registry as loaded in the store (the calendar lists its holidays and adjusted days)."""
+    from govcat import registry as _registry
+    from govcat.ns import PREFIXES
+    from govcat.results import render
+
+    result = _registry.list_registry(ctx.store(), kind)
+    click.echo(render(result, fmt, {k: str(v) for k, v in PREFIXES.items()}))
