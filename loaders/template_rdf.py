@@ -259,8 +259,9 @@ class TemplateMapper:
                 row, "code", f"信息资源代码“{code}”重复（首次出现在第{first.row}行）",
                 f"duplicate resource code {code!r} (first used on row {first.row})",
             )
-            return None
-        self.out.codes[code] = row.loc("code")
+            # keep checking the rest of the row: every problem is reported in one run
+        else:
+            self.out.codes[code] = row.loc("code")
         ds = iris.dataset(code)
         provider = row.get("provider_code")
         if provider and self.uscc_ok(row, "provider_code", provider) and dept and provider != dept:

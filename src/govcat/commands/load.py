@@ -1,0 +1,117 @@
+"""Commands for department submissions: ``govcat load``, ``govcat template``, ``govcat history``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from govcat.cli import Context, pass_ctx
+
+COMMANDS = ("load", "template", "history")
+
+
+def _limits(max_bytes: int | None, max_rows: int | None):
+    from govcat.loaders.sheets import Limits
+
+    default = Limits()
+    return Limits(max_bytes=max_bytes or default.max_bytes, max_rows=max_rows or default.max_rows)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the submissions only; write nothing.")
+@click.option("--max-bytes", type=int, help="Refuse files larger than this many bytes (default 20 MiB).")
+@click.option("--max-rows", type=int, help="Refuse sheets with more data rows than this (default 50000).")
+@pass_ctx
+def load(ctx: Context, paths: tuple[Path, ...], dry_run: bool, max_bytes: int | None, max_rows: int | None) -> None:
+    """Load department submissions (.xlsx workbooks or folders of CSV files) in the national template.
+
+    All files are checked together; if any has a problem, every problem is listed, nothing is written
+    and the exit status is 2. Otherwise each department's catalog is replaced atomically and the
+    previous version is kept as history (see `govcat history`).
+    """
+    from govcat.errors import LoadErrors
+    from govcat.loaders.template import load_submissions, read_batch
+
+    store = ctx.store()
+    limits = _limits(max_bytes, max_rows)
+    if dry_run:
+        subs = read_batch(list(paths), store, limits=limits)
+        problems = [e for s in subs for e in s.errors]
+        _warn(subs)
+        if problems:
+            raise LoadErrors(problems)
+        for sub in subs:
+            click.echo(
+                f"{sub.department} {sub.name}: 检查通过 / OK — {sub.resources} 个信息资源 / resources, "
+                f"{sub.items} 个信息项 / items ({sub.source})"
+            )
+        return
+    subs = load_submissions(list(paths), store, limits=limits)
+    _warn(subs)
+    for sub in subs:
+        line = (
+            f"{sub.department} {sub.name}: 已加载 / loaded {sub.resources} 个信息资源 / resources, "
+            f"{sub.items} 个信息项 / items from {sub.source}"
+        )
+        if sub.replaced:
+            line += f"; 替换了原目录，原版本保存在 / replaced the previous catalog, kept as {sub.replaced}"
+        else:
+            line += "; 新目录 / new catalog"
+        click.echo(line)
+
+
+def _warn(subs) -> None:
+    for sub in subs:
+        for w in sub.warnings:
+            click.echo(f"警告 / warning: {w}", err=True)
+
+
+@click.command()
+@click.argument("out", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=Path), help="Also (or instead) write the CSV-folder form here.")
+def template(out: Path | None, csv_dir: Path | None) -> None:
+    """Write an empty submission template: OUT.xlsx with the sheets 目录信息, 信息资源, 信息项, and/or
+    with --csv DIR one UTF-8 CSV file per sheet."""
+    from govcat.loaders.template_columns import write_template_csv, write_template_xlsx
+
+    if out is None and csv_dir is None:
+        raise click.UsageError("give OUT.xlsx, --csv DIR, or both")
+    if out is not None:
+        if out.suffix.lower() != ".xlsx":
+            raise click.UsageError(f"{out}: the template workbook must be named *.xlsx")
+        write_template_xlsx(out)
+        click.echo(f"已写出模板 / wrote the template {out}")
+    if csv_dir is not None:
+        for path in write_template_csv(csv_dir):
+            click.echo(f"已写出 / wrote {path}")
+
+
+@click.command()
+@click.option("--department", metavar="USCC", help="Only this department's replaced versions.")
+@pass_ctx
+def history(ctx: Context, department: str | None) -> None:
+    """List replaced catalog versions: which catalog, when it was replaced, and its history graph."""
+    import pyoxigraph as ox
+
+    from govcat.loaders.template_lookup import query_text
+
+    store = ctx.store()
+    subs = {"history": ox.NamedNode(store.iris.history_graph)}
+    if department:
+        from govcat.uscc import problem
+
+        bad = problem(department.strip())
+        if bad:
+            raise click.UsageError(f"--department {department!r}: {bad[1]}")
+        subs["catalog"] = ox.NamedNode(store.iris.catalog_graph(department.strip()))
+    rows = store.select(query_text("history"), substitutions=subs)
+    if not rows:
+        click.echo("没有历史版本 / no replaced versions")
+        return
+    for row in rows:
+        uscc = row["catalog"].rsplit("/", 1)[-1]
+        click.echo(
+            f"{uscc}  {row['replaced']}  {row.get('resources') or 0} 个信息资源 / resources  {row['version']}"
+        )
