@@ -48,6 +48,8 @@ SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
 DERIVED_FROM, GENERATED_AT = ox.NamedNode(_PROV + "wasDerivedFrom"), ox.NamedNode(_PROV + "generatedAtTime")
 HARVESTED_CATALOG = ox.NamedNode(_GC + "HarvestedCatalog")
 FILE_FORMAT = ox.NamedNode(_GC + "fileFormat")
+CLASSIFIED = ox.NamedNode(_GC + "classified")
+XSD_FALSE = ox.Literal("false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
 XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
 
 
@@ -137,7 +139,8 @@ class HarvestResult:
 def slug(url: str) -> str:
     """A graph-name segment for a source: host and path of a URL, the file name of a file."""
     parsed = urlparse(url)
-    text = parsed.path.rsplit("/", 1)[-1] if parsed.scheme == "file" else parsed.netloc + parsed.path
+    # A file is named by its folder and name ("portal/catalog.ttl"): a bare "catalog.ttl" says too little.
+    text = "-".join(parsed.path.split("/")[-2:]) if parsed.scheme == "file" else parsed.netloc + parsed.path
     text = re.sub(r"[^a-z0-9]+", "-", text.lower().removeprefix("www.")).strip("-")[:60].strip("-")
     return text or "source-" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:10]
 
@@ -349,6 +352,9 @@ class _Mapper:
                     self._add(node, ADMS_IDENTIFIER, ident)
                     self._add(ident, TYPE, ADMS_ID_CLASS)
                     self._add(ident, NOTATION, t.object)
+            # What an open-data portal lists is not 涉密; the model writes the boolean always.
+            if not any(t.predicate == CLASSIFIED for t in self.index[d]):
+                self._add(node, CLASSIFIED, XSD_FALSE)
             if self.dept is not None and node not in with_publisher:
                 self._add(node, PUBLISHER, ox.NamedNode(self.dept.iri))
                 result.publishers[self.dept.iri] += 1
