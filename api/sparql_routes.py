@@ -1,0 +1,206 @@
+"""The two SPARQL endpoints: ``/sparql`` (anyone, the public projection only) and ``/gov/sparql``
+(department tokens, the whole catalog; SPARQL Update with a big-data bureau's token).
+
+Both speak the SPARQL 1.1 Protocol: a query by GET, by POST form-encoded or by POST
+``application/sparql-query``; ``default-graph-uri`` and ``named-graph-uri``; without a query the
+endpoint IRI answers with its service description (or, to a browser, the query page).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+
+from govcat import errors as core_errors
+from govcat.api import auth, protocol
+from govcat.api.federation import check_update
+from govcat.api.limits import ServerBusy
+from govcat.api.worker import Job
+from govcat.errors import CatalogError, QueryError, StoreError
+
+if TYPE_CHECKING:
+    from govcat.api.app import Runtime
+
+router = APIRouter()
+
+_ERRORS: dict[str, type[CatalogError]] = {
+    cls.__name__: cls
+    for cls in (
+        *(c for c in vars(core_errors).values() if isinstance(c, type) and issubclass(c, CatalogError)),
+        protocol.NotAcceptable,
+        ServerBusy,
+    )
+}
+_ERRORS.pop("LoaderError", None)  # needs a Location; never sent by a worker
+_ERRORS.pop("LoadErrors", None)
+
+
+@dataclass
+class SparqlRequest:
+    query: str | None = None
+    update: str | None = None
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    using_graphs: list[str] = field(default_factory=list)
+    fmt: str | None = None
+
+
+def _one(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise QueryError(f"参数 {name} 只能出现一次 / the parameter {name} may be given only once")
+    return values[0] if values else None
+
+
+async def read_request(request: Request) -> SparqlRequest:
+    """The protocol operation a request carries, from its URL and (for POST) its body."""
+    url_params = parse_qs(request.url.query, keep_blank_values=True)
+    params: dict[str, list[str]] = {k: list(v) for k, v in url_params.items()}
+    if request.method == "POST":
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        raw = await request.body()
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise QueryError(f"请求体不是 UTF-8 / the request body is not UTF-8: {exc}") from exc
+        if ctype == "application/x-www-form-urlencoded":
+            for k, v in parse_qs(body, keep_blank_values=True).items():
+                params.setdefault(k, []).extend(v)
+        elif ctype == "application/sparql-query":
+            if "query" in params:
+                raise QueryError("查询只能放在请求体中 / with application/sparql-query the query goes only in the body")
+            params["query"] = [body]
+        elif ctype == "application/sparql-update":
+            if "update" in params:
+                raise QueryError("更新只能放在请求体中 / with application/sparql-update the update goes only in the body")
+            params["update"] = [body]
+        else:
+            raise protocol.UnsupportedMediaType(
+                f"不支持的请求类型 {ctype or '(none)'} / unsupported request content type {ctype or '(none)'}: use "
+                "application/x-www-form-urlencoded, application/sparql-query or application/sparql-update"
+            )
+    elif "update" in params:
+        raise QueryError("SPARQL Update 只能用 POST / SPARQL Update must be sent by POST")
+    req = SparqlRequest(
+        query=_one(params, "query"),
+        update=_one(params, "update"),
+        default_graphs=params.get("default-graph-uri", []),
+        named_graphs=params.get("named-graph-uri", []),
+        using_graphs=params.get("using-graph-uri", []) + params.get("using-named-graph-uri", []),
+        fmt=protocol.pick_format_param(params.get("format", []) + params.get("output", [])),
+    )
+    if req.query is not None and req.update is not None:
+        raise QueryError("请求不能同时包含 query 和 update / a request carries either a query or an update, not both")
+    if request.method == "POST" and req.query is None and req.update is None:
+        raise QueryError("请求中没有 query 或 update 参数 / the request has no query or update parameter")
+    for g in req.default_graphs + req.named_graphs:
+        if not g.startswith(("http://", "https://", "urn:")):
+            raise QueryError(f"图 IRI 无效 / not a graph IRI: {g!r}")
+    return req
+
+
+def _runtime(request: Request) -> "Runtime":
+    return request.app.state.govcat
+
+
+def _raise(answer: Any) -> None:
+    cls = _ERRORS.get(answer.error, CatalogError)
+    raise cls(answer.message)
+
+
+def _endpoint_iri(request: Request) -> str:
+    return str(request.url.replace(query="", fragment=""))
+
+
+async def _query(request: Request, rt: "Runtime", store: str, req: SparqlRequest, timeout_ms: int) -> Response:
+    job = Job(
+        store=store,
+        query=req.query or "",
+        accept=request.headers.get("accept"),
+        fmt=req.fmt,
+        default_graphs=req.default_graphs,
+        named_graphs=req.named_graphs,
+        max_results=rt.config.sparql_max_results,
+        peers=list(rt.peers.values()),
+    )
+    answer = await rt.pool.run(job, timeout_ms)
+    if not answer.ok:
+        _raise(answer)
+    return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
+
+
+async def _describe_service(request: Request, rt: "Runtime", store: str, fmt: str | None, timeout_ms: int) -> Response:
+    from govcat.api.service_description import describe
+
+    return await describe(rt, store, _endpoint_iri(request), request.headers.get("accept"), fmt, timeout_ms)
+
+
+def _wants_html(request: Request) -> bool:
+    html = protocol.Format("html", "text/html", None, ("application/xhtml+xml",))
+    chosen = protocol.negotiate(request.headers.get("accept"), protocol.GRAPH_FORMATS + (html,))
+    return chosen is html
+
+
+@router.api_route("/sparql", methods=["GET", "POST"], response_model=None)
+async def public_sparql(request: Request) -> Response:
+    rt = _runtime(request)
+    req = await read_request(request)
+    if req.update is not None:
+        raise auth.NotPermitted(
+            "公开端点不接受 SPARQL Update；更新只能发到 /gov/sparql，且须大数据局令牌 / the public endpoint takes no "
+            "SPARQL Update: send updates to /gov/sparql with a big-data bureau's token"
+        )
+    if req.query is None:
+        if req.fmt is None and _wants_html(request):
+            from govcat.api.page import query_page
+
+            return HTMLResponse(query_page(_endpoint_iri(request)))
+        return await _describe_service(request, rt, "public", req.fmt, rt.config.sparql_timeout_ms)
+    return await _query(request, rt, "public", req, rt.config.sparql_timeout_ms)
+
+
+@router.api_route("/gov/sparql", methods=["GET", "POST"], response_model=None)
+async def gov_sparql(request: Request) -> Response:
+    rt = _runtime(request)
+    holder = auth.authenticate(request, rt.config.store_path)
+    req = await read_request(request)
+    if req.update is not None:
+        return await _update(rt, holder, req)
+    if req.query is None:
+        return await _describe_service(request, rt, "gov", req.fmt, rt.config.gov_sparql_timeout_ms)
+    return await _query(request, rt, "gov", req, rt.config.gov_sparql_timeout_ms)
+
+
+async def _update(rt: "Runtime", holder: Any, req: SparqlRequest) -> Response:
+    loop = asyncio.get_running_loop()
+    auth.require_bureau(holder, await loop.run_in_executor(None, rt.is_bureau, holder.department))
+    if req.using_graphs:
+        raise QueryError(
+            "不支持 using-graph-uri / using-named-graph-uri；请在更新中写 USING / the using-graph-uri and "
+            "using-named-graph-uri parameters are not supported: write USING / USING NAMED in the update"
+        )
+    if rt.store is None:
+        raise StoreError(
+            "存储被另一个进程以读写方式占用，无法更新 / the store is held read-write by another process; "
+            "updates are not possible until it is released"
+        )
+    update = req.update or ""
+    await loop.run_in_executor(None, check_update, update, list(rt.peers.values()))
+
+    def run() -> None:
+        try:
+            rt.store.ox.update(update)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL Update 语法错误 / SPARQL Update syntax error: {exc}") from exc
+        except OSError as exc:
+            raise QueryError(f"更新失败 / the update failed: {exc}") from exc
+        rt.store.flush()
+        rt.refresh_public()
+
+    await loop.run_in_executor(None, run)
+    return PlainTextResponse(f"已更新 / update done (by {holder.department})\n", status_code=200)
