@@ -315,3 +315,40 @@ def test_missing_sheet_in_a_workbook(store: CatalogStore, tmp_path: Path) -> Non
     wb.save(xlsx)
     errors = expect_errors([xlsx], store)
     assert find(errors, sheet="目录信息", text="missing sheet")
+
+
+# ---- with the bundled ontology, vocabularies and registries --------------------------------------
+@pytest.fixture(scope="module")
+def bundled_store(tmp_path_factory) -> CatalogStore:
+    return CatalogStore.open(tmp_path_factory.mktemp("bundled") / "store", BASE)
+
+
+def test_loads_against_the_bundled_registries(bundled_store: CatalogStore, tmp_path: Path) -> None:
+    real_police = "11370000004504927A"  # 山东省公安厅 in registries/organisations.csv
+    folders = []
+    for name in ("good-csv", "stats-csv"):
+        folder = tmp_path / name
+        shutil.copytree(DATA / name, folder)
+        for f in folder.glob("*.csv"):
+            f.write_text(f.read_text(encoding="utf-8-sig").replace(POLICE, real_police), encoding="utf-8")
+        folders.append(folder)
+    subs = load_submissions(folders, bundled_store)
+    assert {s.department for s in subs} == {real_police, STATS}
+    assert all(not s.warnings for s in subs), [str(w) for s in subs for w in s.warnings]
+
+
+def _sample_submissions() -> list[Path]:
+    root = Path(__file__).parents[1] / "sample"
+    return sorted(
+        p for p in root.iterdir()
+        if p.suffix.lower() == ".xlsx" or (p.is_dir() and any(p.glob("*.csv")))
+    ) if root.is_dir() else []
+
+
+@pytest.mark.skipif(not _sample_submissions(), reason="the bundled sample catalog has not landed in sample/ yet")
+def test_the_bundled_sample_loads_in_one_batch(bundled_store: CatalogStore) -> None:
+    try:
+        subs = load_submissions(_sample_submissions(), bundled_store)
+    except LoadErrors as exc:
+        pytest.fail(f"the sample catalog does not load:\n{exc}")
+    assert all(s.resources > 0 for s in subs)
