@@ -20,7 +20,7 @@ from govcat.iris import Iris
 
 # Bump when the bundled ontology, vocabularies or registries change shape, so that old stores are
 # re-initialised on first use.
-INIT_VERSION = "1"
+INIT_VERSION = "2"  # 2: the ontology, vocabularies and Measures are filled in
 _META_GRAPH_SUFFIX = "graph/meta"
 
 
