@@ -101,3 +101,16 @@ def test_template_xlsx_and_csv_are_readable_templates(tmp_path: Path) -> None:
 def test_encoding_error_on_the_command_line(store_dir: Path) -> None:
     r = run("--store", str(store_dir), "load", str(DATA / "bad-gbk"))
     assert r.exit_code == 2 and "GBK" in r.output and "信息资源.csv:1:" in r.output
+
+
+def test_size_limit_from_the_settings_and_the_option(store_dir: Path, tmp_path: Path) -> None:
+    import os
+
+    env = dict(os.environ, GOVCAT_LOAD_MAX_BYTES="100")
+    done = subprocess.run(
+        [str(GOVCAT), "--store", str(store_dir), "load", str(DATA / "good-csv")],
+        capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert done.returncode == 2 and "too large" in done.stderr
+    r = run("--store", str(store_dir), "load", "--max-rows", "1", str(DATA / "good-csv"))
+    assert r.exit_code == 2 and "row limit" in r.output

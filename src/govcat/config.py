@@ -46,6 +46,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("federation_peers", "", "Allowed SERVICE peers, as name=URL pairs separated by commas.", str),
     Setting("shared_dir", "../shared", "Where the project's shared specification and third-party files are.", str),
     Setting("lang", "zh", "Language of messages and reports: zh or en.", str),
+    Setting("load_max_bytes", 20 * 1024 * 1024, "Largest submission file `govcat load` reads, in bytes.", int),
+    Setting("load_max_rows", 50000, "Most data rows of one sheet `govcat load` reads.", int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -11,18 +11,17 @@ from govcat.cli import Context, pass_ctx
 COMMANDS = ("load", "template", "history")
 
 
-def _limits(max_bytes: int | None, max_rows: int | None):
+def _limits(cfg, max_bytes: int | None, max_rows: int | None):
     from govcat.loaders.sheets import Limits
 
-    default = Limits()
-    return Limits(max_bytes=max_bytes or default.max_bytes, max_rows=max_rows or default.max_rows)
+    return Limits(max_bytes=max_bytes or cfg.load_max_bytes, max_rows=max_rows or cfg.load_max_rows)
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the submissions only; write nothing.")
-@click.option("--max-bytes", type=int, help="Refuse files larger than this many bytes (default 20 MiB).")
-@click.option("--max-rows", type=int, help="Refuse sheets with more data rows than this (default 50000).")
+@click.option("--max-bytes", type=int, help="Refuse files larger than this many bytes (setting GOVCAT_LOAD_MAX_BYTES).")
+@click.option("--max-rows", type=int, help="Refuse sheets with more data rows than this (setting GOVCAT_LOAD_MAX_ROWS).")
 @pass_ctx
 def load(ctx: Context, paths: tuple[Path, ...], dry_run: bool, max_bytes: int | None, max_rows: int | None) -> None:
     """Load department submissions (.xlsx workbooks or folders of CSV files) in the national template.
@@ -35,7 +34,7 @@ def load(ctx: Context, paths: tuple[Path, ...], dry_run: bool, max_bytes: int | 
     from govcat.loaders.template import load_submissions, read_batch
 
     store = ctx.store()
-    limits = _limits(max_bytes, max_rows)
+    limits = _limits(ctx.config, max_bytes, max_rows)
     if dry_run:
         subs = read_batch(list(paths), store, limits=limits)
         problems = [e for s in subs for e in s.errors]
