@@ -59,6 +59,7 @@ def read_organisations(path: Path, problems: Problems | None = None) -> list[Org
         by_uscc: dict[str, object] = {}
         by_name: dict[str, object] = {}
         rows = {}
+        bureau_places: set[tuple[str, str]] = set()  # also from rows with other problems: one report each
         for row in sheet.rows:
             code = row.get("uscc")
             bad = _uscc.problem(code) if code else None
@@ -75,6 +76,8 @@ def read_organisations(path: Path, problems: Problems | None = None) -> list[Org
                 problems.add(row, "division", f"“{division}”不是6位行政区划代码", f"{division!r} is not a six-digit division code")
             generated = problems.boolean(row, "generated", default=False)
             rows[row.number] = row
+            if kind == "big-data-bureau" and level:
+                bureau_places.add((level, division))
             if code and not bad and kind and level and generated is not None:
                 orgs.append(Organisation(row.number, row.get("name_zh"), row.get("name_en"), code, kind, level,
                                          division, row.get("parent"), generated))
@@ -85,13 +88,13 @@ def read_organisations(path: Path, problems: Problems | None = None) -> list[Org
                              f"上级单位“{o.parent}”不在本文件中", f"parent organisation {o.parent!r} is not in this file")
             if o.parent == o.uscc:
                 problems.add(rows[o.row], "parent", "上级单位不能是自己", "an organisation cannot be its own parent")
-        _check_bureaus(orgs, rows, problems)
+        _check_bureaus(orgs, rows, problems, bureau_places)
     if own:
         problems.raise_if_any()
     return orgs
 
 
-def _check_bureaus(orgs: list[Organisation], rows: dict, problems: Problems) -> None:
+def _check_bureaus(orgs: list[Organisation], rows: dict, problems: Problems, places: set[tuple[str, str]]) -> None:
     """Every government needs exactly one big-data bureau of its level and division (it publishes the
     总目录 and receives the filings)."""
     bureaus: dict[tuple[str, str], Organisation] = {}
@@ -107,7 +110,7 @@ def _check_bureaus(orgs: list[Organisation], rows: dict, problems: Problems) -> 
             else:
                 bureaus[key] = o
     for o in orgs:
-        if o.kind == "government" and (o.level, o.division) not in bureaus:
+        if o.kind == "government" and (o.level, o.division) not in places:
             problems.add(rows[o.row], "division",
                          f"人民政府“{o.name_zh}”没有同级大数据局（层级和行政区划代码相同）",
                          f"government {o.name_en or o.name_zh} has no big-data bureau of the same level and division")

@@ -55,6 +55,7 @@ def build(store: "CatalogStore", kind: str, paths: dict[str, Path]) -> dict[str,
         if org_path is not None:
             orgs = registry_organisations.read_organisations(org_path, problems)
             known = {o.uscc for o in orgs}
+            problems.raise_if_any()  # stored changes are checked against a file without problems only
             if "organisation-changes" in paths:
                 changes = registry_organisations.read_changes(paths["organisation-changes"], known, problems)
             else:
@@ -72,6 +73,7 @@ def build(store: "CatalogStore", kind: str, paths: dict[str, Path]) -> dict[str,
         if legal_path is not None:
             resources = registry_legal.read_legal(legal_path, problems)
             keys = {r.key for r in resources}
+            problems.raise_if_any()
             if "legal-amendments" in paths:
                 amendments = registry_legal.read_amendments(paths["legal-amendments"], keys, problems)
             else:
