@@ -145,6 +145,19 @@ def _terms(g: Graph, files: list[Path]) -> tuple[list[Term], list[Term], list[Te
     return classes, properties, individuals
 
 
+def _reused(g: Graph, files: list[Path]) -> list[Term]:
+    """Terms of other vocabularies that govcat annotates with a zh label and a scope note."""
+    order = [s for p in files for s in _subject_order(p)]
+    seen: dict[str, Term] = {}
+    for iri in order:
+        s = URIRef(iri)
+        note = _label(g, s, "en", SKOS.scopeNote)
+        if iri.startswith(str(GC)) or not note or iri in seen:
+            continue
+        seen[iri] = Term(iri, curie(s), _label(g, s, "zh"), "", note)
+    return list(seen.values())
+
+
 def _value(g: Graph, o: object) -> str:
     if isinstance(o, Literal):
         return str(o)
@@ -254,7 +267,7 @@ def render(ontology_dir: Path = ONTOLOGY_DIR) -> str:
             "version": str(onto.value(ontology_iri, OWL.versionInfo) or ""),
         },
         files=[p.relative_to(ontology_dir.parent).as_posix() for p in all_files],
-        classes=classes, properties=properties, individuals=individuals,
+        classes=classes, properties=properties, individuals=individuals, reused=_reused(onto, onto_files),
         schemes=schemes, eu_schemes=eu_schemes, measures=_measures(measures),
     )
 
