@@ -6,12 +6,13 @@ The CSV lists only the exceptions (holidays and adjusted working days); weekends
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from govcat.calendar import ADJUSTED_WORKDAY, HOLIDAY, WEEKDAY, WEEKEND, Exception_, WorkingCalendar
+from govcat.calendar import ADJUSTED_WORKDAY, HOLIDAY, WEEKDAY, WEEKEND, SpecialDay, WorkingCalendar
 from govcat.iris import Iris
 from govcat.loaders.registry_common import RDF_TYPE, Problems, en, gc, nn, read, xsd_bool, xsd_date, xsd_int, zh
 from govcat.ns import GC, RDFS
@@ -23,11 +24,11 @@ DAY_KIND = {HOLIDAY: "Holiday", ADJUSTED_WORKDAY: "AdjustedWorkday", WEEKEND: "W
 _KIND_OF_TERM = {str(GC[v]): k for k, v in DAY_KIND.items()}
 
 
-def read_calendar(path: Path) -> list[Exception_]:
+def read_calendar(path: Path) -> list[SpecialDay]:
     """The holidays and adjusted working days of a calendar CSV; raises ``LoadErrors`` with every problem."""
     problems = Problems()
     sheet = read(path, "calendar", problems)
-    out: list[Exception_] = []
+    out: list[SpecialDay] = []
     if sheet is not None:
         seen: dict = {}
         for row in sheet.rows:
@@ -40,7 +41,7 @@ def read_calendar(path: Path) -> list[Exception_]:
                              f"{d.isoformat()} is a weekday (Monday-Friday) and cannot be an adjusted working day")
                 kind = None
             if d and kind and row.get("name_zh"):
-                out.append(Exception_(d, kind, row.get("name_zh"), row.get("name_en")))
+                out.append(SpecialDay(d, kind, row.get("name_zh"), row.get("name_en")))
     problems.raise_if_any()
     return out
 
@@ -67,7 +68,7 @@ def to_triples(calendar: WorkingCalendar, iris: Iris) -> list[ox.Triple]:
     return out
 
 
-def exceptions_from_store(store: "CatalogStore") -> tuple[list[Exception_], int, int]:
+def exceptions_from_store(store: "CatalogStore") -> tuple[list[SpecialDay], int, int]:
     """The holidays and adjusted days in the store's calendar graph, and its first and last year."""
     graph = nn(store.iris.registry_graph("calendar"))
     rows = store.select(
@@ -86,9 +87,7 @@ def exceptions_from_store(store: "CatalogStore") -> tuple[list[Exception_], int,
     for r in rows:
         kind = _KIND_OF_TERM[r["kind"]]
         if kind in (HOLIDAY, ADJUSTED_WORKDAY):
-            from datetime import date
-
             zh_name = (r["zh"] or "").removesuffix("调休") if kind == ADJUSTED_WORKDAY else (r["zh"] or "")
             en_name = (r["en"] or "").removesuffix(" (adjusted working day)")
-            out.append(Exception_(date.fromisoformat(r["date"]), kind, zh_name, en_name))
+            out.append(SpecialDay(date.fromisoformat(r["date"]), kind, zh_name, en_name))
     return out, min(years), max(years)

@@ -36,7 +36,7 @@ class OutsideCalendar(CatalogError):
 
 
 @dataclass(frozen=True)
-class Exception_:
+class SpecialDay:
     """One day that differs from the Monday-Friday rule: a holiday or an adjusted working day."""
 
     day: date
@@ -61,13 +61,13 @@ class Day:
     kind: str
     working: bool
     index: int  # working days from the first day of the calendar up to and including this one
-    exception: Exception_ | None = None
+    exception: SpecialDay | None = None
 
 
 class WorkingCalendar:
     """The working days of the years ``first_year..last_year``."""
 
-    def __init__(self, exceptions: Iterable[Exception_], first_year: int | None = None, last_year: int | None = None) -> None:
+    def __init__(self, exceptions: Iterable[SpecialDay], first_year: int | None = None, last_year: int | None = None) -> None:
         self.exceptions = {e.day: e for e in exceptions}
         years = {d.year for d in self.exceptions}
         if first_year is None or last_year is None:
