@@ -1,0 +1,79 @@
+"""Validation engines. An engine takes a :class:`DataSpec` and the shapes graph and returns the raw
+results plus an rdflib graph to look focus nodes up in (departments, codes, labels).
+
+pyshacl is the reference engine. Another engine (e.g. one that runs the shapes as SPARQL on the store)
+registers itself in :data:`ENGINES` under its name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+from govcat.errors import CatalogError
+from govcat.ns import SH
+from govcat.validation import datagraph
+from govcat.validation.datagraph import DataSpec
+
+
+@dataclass(frozen=True)
+class RawResult:
+    focus: Node
+    shape: Node
+    severity: URIRef
+    component: Node | None
+    path: Node | None
+    value: Node | None
+    messages: tuple[Literal, ...]
+
+
+Engine = Callable[[DataSpec, Graph], tuple[list[RawResult], Graph]]
+
+
+def results_from_report_graph(report: Graph) -> list[RawResult]:
+    """The results of a standard ``sh:ValidationReport`` graph."""
+    out = []
+    for r in report.subjects(SH.resultSeverity, None):
+        out.append(
+            RawResult(
+                focus=report.value(r, SH.focusNode),
+                shape=report.value(r, SH.sourceShape),
+                severity=report.value(r, SH.resultSeverity),
+                component=report.value(r, SH.sourceConstraintComponent),
+                path=report.value(r, SH.resultPath),
+                value=report.value(r, SH.value),
+                messages=tuple(m for m in report.objects(r, SH.resultMessage) if isinstance(m, Literal)),
+            )
+        )
+    return out
+
+
+def pyshacl_graph(data: Graph, shapes: Graph) -> list[RawResult]:
+    """pyshacl over an rdflib data graph that already holds the validation context."""
+    import pyshacl
+
+    # No inference: the shapes target explicit classes, and the data graph is never changed by a run.
+    _conforms, report, _text = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True, inplace=True
+    )
+    return results_from_report_graph(report)
+
+
+def pyshacl_engine(spec: DataSpec, shapes: Graph) -> tuple[list[RawResult], Graph]:
+    data = datagraph.build(spec)
+    return pyshacl_graph(data, shapes), data
+
+
+ENGINES: dict[str, Engine] = {"pyshacl": pyshacl_engine}
+
+
+def get(name: str) -> Engine:
+    try:
+        return ENGINES[name]
+    except KeyError:
+        raise CatalogError(
+            f"未知的校验引擎 {name!r}（可用：{', '.join(ENGINES)}） / unknown engine {name!r} (known: {', '.join(ENGINES)})"
+        ) from None
