@@ -404,3 +404,36 @@ def test_store_holds_ontology_vocab_and_measures(tmp_path: Path) -> None:
         substitutions={"g": ox.NamedNode(iris.vocab_graph), "c": ox.NamedNode(vocab("sharing-type", "conditional")),
                        "l": ox.Literal("有条件共享", language="zh")},
     )
+
+
+def test_eu_mappings_satisfy_the_dcat_ap_vocabulary_shapes(vocab_graph: Graph) -> None:
+    """A dataset that uses every EU concept our mappings point at passes DCAT-AP 3's controlled-vocabulary
+    shapes offline, because eu-mappings.ttl declares their schemes."""
+    from pyshacl import validate
+
+    shapes_file = _shared_dir() / "external" / "dcat-ap-3" / "html-shacl" / "mdr-vocabularies.shape.ttl"
+    if not shapes_file.exists():
+        pytest.fail(f"DCAT-AP 3 shapes missing: {shapes_file} (setting shared_dir)")
+    DCAT = "http://www.w3.org/ns/dcat#"
+    DCT = "http://purl.org/dc/terms/"
+    data = Graph()
+    ds, dist = URIRef("urn:test:ds"), URIRef("urn:test:ds#d")
+    data.add((ds, RDF.type, URIRef(DCAT + "Dataset")))
+    data.add((dist, RDF.type, URIRef(DCAT + "Distribution")))
+    data.add((ds, URIRef(DCAT + "distribution"), dist))
+    prop = {"access-right": (ds, DCT + "accessRights"), "frequency": (ds, DCT + "accrualPeriodicity"),
+            "data-theme": (ds, DCAT + "theme"), "file-type": (dist, DCT + "format")}
+    used = 0
+    for p in (SKOS.exactMatch, SKOS.closeMatch):
+        for _, eu in vocab_graph.subject_objects(p):
+            table = str(eu).split("/authority/")[1].split("/")[0]
+            subject, predicate = prop[table]
+            data.add((subject, URIRef(predicate), eu))
+            used += 1
+    for s, mt in vocab_graph.subject_objects(URIRef(DCAT + "mediaType")):
+        data.add((dist, URIRef(DCAT + "mediaType"), mt))
+    data += vocab_graph
+    assert used > 40
+    conforms, _, text = validate(data, shacl_graph=Graph().parse(shapes_file), inference="none",
+                                 do_owl_imports=False, allow_warnings=True)
+    assert conforms, text
