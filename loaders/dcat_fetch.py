@@ -159,7 +159,8 @@ def sniff(data: bytes) -> ox.RdfFormat:
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:1] in (b"{", b"["):
         return ox.RdfFormat.JSON_LD
-    if head[:1] == b"<" and (head.startswith(b"<?xml") or re.match(rb"<[A-Za-z_][\w.-]*:", head)):
+    # An XML declaration, comment or doctype, or a qualified element name such as <rdf:RDF; not <https://…
+    if head.startswith((b"<?xml", b"<!")) or re.match(rb"<[A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*[\s/>]", head):
         return ox.RdfFormat.RDF_XML
     # TriG reads Turtle and N-Triples too, and named graphs besides.
     return ox.RdfFormat.TRIG
