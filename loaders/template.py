@@ -182,9 +182,10 @@ def load_submissions(
     problems = [e for s in subs for e in s.errors]
     if problems:
         raise LoadErrors(problems)
+    # The whole batch is one transaction: every department's catalog is replaced, or none is.
+    histories = store.replace_graphs({s.graph: s.triples for s in subs if s.graph}, keep_history=True)
     for sub in subs:
-        assert sub.graph is not None  # a submission without errors has a department
-        sub.replaced = store.replace_graph(sub.graph, sub.triples, keep_history=True)
+        sub.replaced = histories.get(sub.graph) if sub.graph else None
     store.flush()
     departments = [s.department for s in subs if s.department]
     if importlib.util.find_spec("govcat.hooks") is not None:

@@ -66,3 +66,21 @@ def test_new_store_is_initialised_once(tmp_path):
     store = CatalogStore.open(tmp_path / "s", BASE)
     assert store.is_initialised()
     assert store.graph_exists(store.iris.ontology_graph)
+
+
+def test_replacing_several_graphs_is_one_transaction(tmp_path):
+    store = CatalogStore.open(tmp_path / "store", BASE)
+    a, b = store.iris.catalog_graph("A"), store.iris.catalog_graph("B")
+    store.replace_graphs({a: _triples(2, "a1"), b: _triples(2, "b1")})
+    before = (_content(store, a), _content(store, b))
+
+    def broken():
+        yield from _triples(1, "b2")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        store.replace_graphs({a: _triples(3, "a2"), b: broken()}, keep_history=True)
+    assert (_content(store, a), _content(store, b)) == before
+    histories = store.replace_graphs({a: _triples(3, "a2"), b: _triples(3, "b2")}, keep_history=True)
+    assert all(histories.values())
+    assert {o for _, _, o in _content(store, a)} == {"a2 0", "a2 1", "a2 2"}

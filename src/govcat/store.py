@@ -150,41 +150,63 @@ class CatalogStore:
         what). Returns the history graph's IRI, or None. ``extra_update`` is SPARQL Update text built
         only from trusted IRIs, run in the same transaction as the swap.
         """
-        staging = f"{self.iris.staging_prefix}{uuid.uuid4().hex}"
-        sg = _nn(staging)
+        return self.replace_graphs({graph: triples}, keep_history=keep_history, extra_update=extra_update)[graph]
+
+    def replace_graphs(
+        self,
+        contents: dict[str, Iterable[ox.Triple | ox.Quad]],
+        *,
+        keep_history: bool = False,
+        extra_update: str = "",
+    ) -> dict[str, str | None]:
+        """Replace several graphs in one transaction: all of them are replaced, or none is.
+
+        Returns, per graph, the IRI of the history graph that keeps its previous version (or None).
+        """
+        staged: dict[str, str] = {}
         try:
-            # One transaction: all of the new content reaches the staging graph, or none of it.
-            self.ox.extend(_into_graph(triples, sg))
+            for graph, triples in contents.items():
+                staging = f"{self.iris.staging_prefix}{uuid.uuid4().hex}"
+                staged[graph] = staging
+                # One transaction per staging graph: all of its content is written, or none of it.
+                self.ox.extend(_into_graph(triples, _nn(staging)))
         except Exception:
-            self._drop_quietly(staging)
+            for staging in staged.values():
+                self._drop_quietly(staging)
             raise
-        had_previous = self.graph_exists(graph)
-        history = None
+        histories: dict[str, str | None] = {}
         ops = []
-        if keep_history and had_previous:
-            stamp = _now()
-            history = f"{graph}/v/{stamp.replace(':', '').replace('-', '').replace('.', '')}"
-            ops.append(f"COPY SILENT <{graph}> TO <{history}>")
-            ops.append(
-                "INSERT DATA { GRAPH <%s> { <%s> <http://www.w3.org/ns/prov#specializationOf> <%s> ; "
-                "<http://www.w3.org/ns/prov#invalidatedAtTime> \"%s\"^^<http://www.w3.org/2001/XMLSchema#dateTime> ; "
-                "<http://purl.org/dc/terms/isReplacedBy> <%s> . } }"
-                % (self.iris.history_graph, history, graph, stamp, graph)
-            )
-        ops.append(f"MOVE SILENT <{staging}> TO <{graph}>")
+        stamp = _now()
+        compact = stamp.replace(":", "").replace("-", "").replace(".", "")
+        for graph, staging in staged.items():
+            history = None
+            if keep_history and self.graph_exists(graph):
+                history = f"{graph}/v/{compact}"
+                ops.append(f"COPY SILENT <{graph}> TO <{history}>")
+                ops.append(
+                    "INSERT DATA { GRAPH <%s> { <%s> <http://www.w3.org/ns/prov#specializationOf> <%s> ; "
+                    "<http://www.w3.org/ns/prov#invalidatedAtTime> \"%s\"^^<http://www.w3.org/2001/XMLSchema#dateTime> ; "
+                    "<http://purl.org/dc/terms/isReplacedBy> <%s> . } }"
+                    % (self.iris.history_graph, history, graph, stamp, graph)
+                )
+            histories[graph] = history
+            ops.append(f"MOVE SILENT <{staging}> TO <{graph}>")
         if extra_update:
             ops.append(extra_update)
         try:
+            # One SPARQL Update is one transaction in Oxigraph: every swap happens, or none does.
             self.ox.update(" ;\n".join(ops))
         except Exception as exc:
-            self._drop_quietly(staging)
+            for staging in staged.values():
+                self._drop_quietly(staging)
             raise StoreError(
-                f"替换图 {graph} 失败，原内容保持不变 / replacing {graph} failed, the previous content is kept: {exc}"
+                f"替换图失败，原内容保持不变 / replacing {', '.join(staged)} failed, the previous content is kept: {exc}"
             ) from exc
-        if not self.graph_exists(graph):
-            # MOVE of an empty staging graph leaves no graph; an empty replacement still exists.
-            self.ox.add_graph(_nn(graph))
-        return history
+        for graph in staged:
+            if not self.graph_exists(graph):
+                # MOVE of an empty staging graph leaves no graph; an empty replacement still exists.
+                self.ox.add_graph(_nn(graph))
+        return histories
 
     def add_to_graph(self, graph: str, triples: Iterable[ox.Triple | ox.Quad]) -> None:
         """Add triples to ``graph`` in one transaction."""
