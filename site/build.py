@@ -1,0 +1,269 @@
+"""Building the static open-data site from the public projection.
+
+``build_site(source, out)`` renders every page (Chinese at the root, English under ``en/``), the
+DCAT-AP 3 files, the search index, ``sitemap.xml`` and ``robots.txt``. Builds are incremental: each
+output is keyed by a hash of everything it shows (its context, and the templates and messages), kept in
+``out/.govcat-build.json``; only outputs whose hash changed are written, and outputs no longer produced
+are removed. Pages are rendered by all cores (forked workers share the read-only data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from govcat.site import dcat_export, search_index
+from govcat.site.data import SiteData, read, triples_of
+from govcat.site.pages import Groups, context, page_path, pick
+
+SITE_DIR = Path(__file__).parent
+TEMPLATES = SITE_DIR / "templates"
+STATIC = SITE_DIR / "static"
+MANIFEST = ".govcat-build.json"
+CATALOG_PAGE_SIZE = 100
+SITEMAP_URLS = 40000
+LANGS = ("zh", "en")
+
+
+@dataclass
+class BuildReport:
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    pages: int = 0
+    datasets: int = 0
+    seconds: float = 0.0
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html", "svg"]),
+        trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters["pick"] = pick
+    return env
+
+
+def messages() -> dict[str, dict[str, str]]:
+    return json.loads((SITE_DIR / "messages.json").read_text(encoding="utf-8"))
+
+
+def _site_version() -> str:
+    h = hashlib.sha256()
+    for p in sorted([*TEMPLATES.iterdir(), SITE_DIR / "messages.json"]):
+        h.update(p.name.encode() + p.read_bytes())
+    return h.hexdigest()
+
+
+# State shared with forked workers (read-only after fork).
+_S: dict[str, Any] = {}
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.sha1()
+    for p in parts:
+        h.update(p.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _write(out: Path, rel: str, body: bytes) -> None:
+    path = out / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(body)
+
+
+def _html_job(spec: tuple) -> list[tuple[str, str, bool]]:
+    data: SiteData = _S["data"]
+    template, ctx = context(spec, data, _S["groups"], _S["downstream"], _S["messages"])
+    rel = page_path(spec) + "index.html"
+    key = _digest(_S["version"], template, json.dumps(ctx, sort_keys=True, ensure_ascii=False, default=str))
+    if _S["old"].get(rel) == key and (_S["out"] / rel).exists():
+        return [(rel, key, False)]
+    body = _S["env"].get_template(template).render(**ctx).encode("utf-8")
+    _write(_S["out"], rel, body)
+    return [(rel, key, True)]
+
+
+def _rdf_outputs(key: str, rels: list[str], triples_fn) -> list[tuple[str, str, bool]]:
+    """Write the RDF files ``rels`` (one per syntax) of one graph, if its triples changed."""
+    out = _S["out"]
+    if all(_S["old"].get(r) == key and (out / r).exists() for r in rels):
+        return [(r, key, False) for r in rels]
+    triples = triples_fn()
+    for r in rels:
+        _write(out, r, dcat_export.serialize(triples, r.rsplit(".", 1)[1]))
+    return [(r, key, True) for r in rels]
+
+
+def _dataset_rdf_job(slug: str) -> list[tuple[str, str, bool]]:
+    data: SiteData = _S["data"]
+    iri = data.datasets[data.by_slug[slug]]["iri"]
+    triples = dcat_export.dataset_triples(data.index, iri)  # type: ignore[attr-defined]
+    key = _digest("rdf", dcat_export.fingerprint(triples))
+    return _rdf_outputs(key, [f"dataset/{slug}.{ext}" for ext in dcat_export.FORMATS], lambda: triples)
+
+
+def _catalog_job(page: int) -> list[tuple[str, str, bool]]:
+    data: SiteData = _S["data"]
+    per = _S["per_page"]
+    iris = [d["iri"] for d in data.datasets]
+    pages = max(1, -(-len(iris) // per))
+    chunk = iris[(page - 1) * per:page * per]
+    triples = dcat_export.catalog_page_triples(
+        data.index, data.catalog["iri"], chunk, page, pages, len(iris), per, data.base  # type: ignore[attr-defined]
+    )
+    key = _digest("catalog", dcat_export.fingerprint(triples))
+    return _rdf_outputs(key, [dcat_export.page_path(page, ext) for ext in dcat_export.FORMATS], lambda: triples)
+
+
+def _run_jobs(jobs: list[tuple[str, Any]]) -> list[tuple[str, str, bool]]:
+    results = []
+    for kind, arg in jobs:
+        fn = {"html": _html_job, "rdf": _dataset_rdf_job, "catalog": _catalog_job}[kind]
+        results += fn(arg)
+    return results
+
+
+def plan(data: SiteData, groups: Groups) -> list[tuple[str, Any]]:
+    jobs: list[tuple[str, Any]] = []
+    for lang in LANGS:
+        jobs.append(("html", ("home", None, lang)))
+        jobs.append(("html", ("search", None, lang)))
+        jobs += [("html", ("groups", k, lang)) for k in Groups.KINDS]
+        jobs += [("html", spec) for spec in groups.listing_specs(lang)]
+        jobs += [("html", ("dataset", d["slug"], lang)) for d in data.datasets]
+    jobs += [("rdf", d["slug"]) for d in data.datasets]
+    pages = max(1, -(-len(data.datasets) // _S["per_page"]))
+    jobs += [("catalog", n) for n in range(1, pages + 1)]
+    return jobs
+
+
+def build_site(source: Any, out: Path, *, base: str | None = None, workers: int | None = None,
+               per_page: int = CATALOG_PAGE_SIZE, full: bool = False) -> BuildReport:
+    """Build (or update) the site in ``out`` from a CatalogStore, a public store (or its path), or triples.
+
+    ``base`` is the base IRI (where the site is served); by default the store's. ``full`` ignores the
+    previous build. Returns what was written, removed and left unchanged.
+    """
+    start = time.perf_counter()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if base is None:
+        base = getattr(getattr(source, "iris", None), "base", None)
+    if base is None:
+        from govcat import config
+
+        base = config.load().base_iri
+    data = read(triples_of(source), base)
+    groups = Groups(data)
+    downstream: dict[str, list[str]] = defaultdict(list)
+    for d in data.datasets:
+        for up in d["derived_from"]:
+            downstream[up].append(d["slug"])
+    manifest_path = out / MANIFEST
+    old = {} if full or not manifest_path.exists() else json.loads(manifest_path.read_text(encoding="utf-8"))
+    _S.update(data=data, groups=groups, downstream=dict(downstream), messages=messages(), env=environment(),
+              version=_site_version(), old=old, out=out, per_page=per_page)
+    jobs = plan(data, groups)
+    results = _execute(jobs, workers)
+    report = BuildReport(datasets=len(data.datasets))
+    new: dict[str, str] = {}
+    for rel, key, written in results:
+        new[rel] = key
+        if written:
+            report.written.append(rel)
+        else:
+            report.unchanged += 1
+    report.pages = sum(1 for rel in new if rel.endswith(".html"))
+    report.written += _copy_static(out)
+    report.written += search_index.build(data, out)
+    report.written += _sitemaps(out, data, [rel for rel in new if rel.endswith("index.html")])
+    for rel in sorted(set(old) - set(new)):
+        path = out / rel
+        if path.exists():
+            path.unlink()
+            report.removed.append(rel)
+            _prune(path.parent, out)
+    manifest_path.write_text(json.dumps(new, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+    _S.clear()
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _execute(jobs: list[tuple[str, Any]], workers: int | None) -> list[tuple[str, str, bool]]:
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1 or len(jobs) < 400:
+        return _run_jobs(jobs)
+    size = max(50, len(jobs) // (workers * 8))
+    chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    results: list[tuple[str, str, bool]] = []
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers) as pool:
+        for part in pool.imap_unordered(_run_jobs, chunks):
+            results += part
+    return results
+
+
+def _copy_static(out: Path) -> list[str]:
+    written = []
+    for src in sorted(STATIC.iterdir()):
+        dest = out / "static" / src.name
+        body = src.read_bytes()
+        if not dest.exists() or dest.read_bytes() != body:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+            written.append(f"static/{src.name}")
+    return written
+
+
+def _sitemaps(out: Path, data: SiteData, pages: list[str]) -> list[str]:
+    """sitemap.xml (an index of sitemaps/sitemap-N.xml, each under the 50,000-URL limit) and robots.txt."""
+    urls = sorted(data.base + rel[: -len("index.html")] for rel in pages)
+    files: dict[str, str] = {}
+    parts = [urls[i:i + SITEMAP_URLS] for i in range(0, max(len(urls), 1), SITEMAP_URLS)]
+    for n, part in enumerate(parts, 1):
+        body = "".join(f"<url><loc>{_xml(u)}</loc></url>\n" for u in part)
+        files[f"sitemaps/sitemap-{n}.xml"] = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + body + "</urlset>\n"
+        )
+    files["sitemap.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        + "".join(f"<sitemap><loc>{_xml(data.base)}sitemaps/sitemap-{n}.xml</loc></sitemap>\n" for n in range(1, len(parts) + 1))
+        + "</sitemapindex>\n"
+    )
+    files["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {data.base}sitemap.xml\n"
+    written = []
+    for rel, text in files.items():
+        path = out / rel
+        body = text.encode("utf-8")
+        if not path.exists() or path.read_bytes() != body:
+            _write(out, rel, body)
+            written.append(rel)
+    for stale in (out / "sitemaps").glob("sitemap-*.xml"):
+        if f"sitemaps/{stale.name}" not in files:
+            stale.unlink()
+    return written
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _prune(folder: Path, out: Path) -> None:
+    while folder != out and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

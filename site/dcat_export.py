@@ -1,0 +1,115 @@
+"""DCAT-AP 3 files for harvesters: the catalog paged with Hydra (as ckanext-dcat pages it), and one
+description per dataset, each in Turtle, JSON-LD and RDF/XML.
+
+``catalog.ttl`` is the first page; page n is ``catalog/page/{n}.ttl``. Every page holds the catalog,
+its datasets of that page with everything they link to, and a ``hydra:PagedCollection`` node (the page's
+URL) with ``hydra:totalItems``, ``hydra:itemsPerPage``, ``hydra:first``/``hydra:last``/``hydra:next``/
+``hydra:previous`` and the older ``hydra:firstPage``/``lastPage``/``nextPage``/``previousPage`` that
+ckanext-dcat also reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+
+from govcat.ns import PREFIXES
+from govcat.site.data import DCAT, RDF_TYPE, Index
+
+FORMATS = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "rdf": ox.RdfFormat.RDF_XML}
+MEDIA_TYPES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "rdf": "application/rdf+xml"}
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+_PREFIXES = {k: str(v) for k, v in PREFIXES.items()} | {
+    "adms": "http://www.w3.org/ns/adms#",
+    "eu-ar": "http://publications.europa.eu/resource/authority/access-right/",
+    "eu-freq": "http://publications.europa.eu/resource/authority/frequency/",
+    "eu-ft": "http://publications.europa.eu/resource/authority/file-type/",
+    "eu-theme": "http://publications.europa.eu/resource/authority/data-theme/",
+}
+_DATASET = DCAT + "Dataset"
+_CATALOG = DCAT + "Catalog"
+DEPTH = 4
+
+
+def closure(index: Index, roots: list[str], *, skip_predicates: frozenset[str] = frozenset()) -> list[ox.Triple]:
+    """The triples about ``roots`` and, to a few levels, about what they link to; never into another
+    dataset or catalog (those are only named), so a dataset's file holds that dataset alone."""
+    roots_set = set(roots)
+    seen: set[str] = set()
+    out: list[ox.Triple] = []
+    frontier = list(roots)
+    for _ in range(DEPTH):
+        nxt = []
+        for s in frontier:
+            if s in seen:
+                continue
+            seen.add(s)
+            po = index.by_s.get(s)
+            if not po:
+                continue
+            types = {o.value for o in po.get(RDF_TYPE, [])}
+            if s not in roots_set and (_DATASET in types or _CATALOG in types):
+                continue
+            for p, objs in po.items():
+                if p in skip_predicates and s in roots_set:
+                    continue
+                for o in objs:
+                    out.append(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), o))
+                    if isinstance(o, ox.NamedNode) and o.value not in seen:
+                        nxt.append(o.value)
+        frontier = nxt
+    return out
+
+
+def dataset_triples(index: Index, iri: str) -> list[ox.Triple]:
+    return sorted(set(closure(index, [iri])), key=str)
+
+
+def catalog_page_triples(index: Index, catalog: str, datasets: list[str], page: int, pages: int,
+                         total: int, per_page: int, site: str) -> list[ox.Triple]:
+    """One Hydra page of the catalog: the catalog (without its other pages' datasets) and its datasets."""
+    dataset_p = DCAT + "dataset"
+    triples = closure(index, [catalog], skip_predicates=frozenset({dataset_p}))
+    cat = ox.NamedNode(catalog)
+    triples += [ox.Triple(cat, ox.NamedNode(dataset_p), ox.NamedNode(d)) for d in datasets]
+    for d in datasets:
+        triples += closure(index, [d])
+    node = ox.NamedNode(page_url(site, page, "ttl"))
+    h = lambda p: ox.NamedNode(HYDRA + p)  # noqa: E731
+    triples += [
+        ox.Triple(node, ox.NamedNode(RDF_TYPE), h("PagedCollection")),
+        ox.Triple(node, h("totalItems"), ox.Literal(str(total), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))),
+        ox.Triple(node, h("itemsPerPage"), ox.Literal(str(per_page), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))),
+    ]
+    links = {"first": 1, "last": pages}
+    if page > 1:
+        links["previous"] = page - 1
+    if page < pages:
+        links["next"] = page + 1
+    for name, n in links.items():
+        target = ox.NamedNode(page_url(site, n, "ttl"))
+        triples.append(ox.Triple(node, h(name), target))
+        triples.append(ox.Triple(node, h(name + "Page"), target))
+    return sorted(set(triples), key=str)
+
+
+def page_path(page: int, ext: str) -> str:
+    return f"catalog.{ext}" if page == 1 else f"catalog/page/{page}.{ext}"
+
+
+def page_url(site: str, page: int, ext: str) -> str:
+    return site + page_path(page, ext)
+
+
+def serialize(triples: list[ox.Triple], ext: str) -> bytes:
+    fmt = FORMATS[ext]
+    if fmt == ox.RdfFormat.JSON_LD:
+        return ox.serialize(triples, format=fmt)
+    return ox.serialize(triples, format=fmt, prefixes=_PREFIXES)
+
+
+def fingerprint(triples: list[ox.Triple]) -> str:
+    return "\n".join(str(t) for t in triples)
+
+
