@@ -48,6 +48,17 @@ def _might_name(text: str, keyword: str) -> bool:
     return keyword in _unescape(text).lower()
 
 
+_BEFORE_SERVICE = re.compile(r"(?i)(?=service)")
+
+
+def _for_rdflib(text: str) -> str:
+    # rdflib (7.x) finds each SERVICE's text by a second scan of the query in which a "#" inside an
+    # earlier IRI on the same line starts a comment, so `PREFIX d: <…#> … SERVICE` on one line fails
+    # to parse. A line break before each "service" avoids that. It can only make the parse fail
+    # (e.g. inside an IRI), and a failed parse is a refusal: the check stays closed.
+    return _BEFORE_SERVICE.sub("\n", text)
+
+
 def _service_terms(algebra: object) -> list[object]:
     from rdflib.plugins.sparql.algebra import traverse
 
@@ -87,7 +98,7 @@ def check_services(query: str, allowed: Iterable[str]) -> None:
     from rdflib.plugins.sparql.parser import parseQuery
 
     try:
-        algebra = translateQuery(parseQuery(query)).algebra
+        algebra = translateQuery(parseQuery(_for_rdflib(query))).algebra
     except Exception as exc:  # noqa: BLE001 - any parse failure means the targets are unknown
         raise QueryRefused(
             f"无法确认查询中 SERVICE 的目标，查询被拒绝 / the query seems to use SERVICE but could not be parsed "
@@ -104,7 +115,7 @@ def check_update(update: str, allowed: Iterable[str]) -> None:
     from rdflib.plugins.sparql.parser import parseUpdate
 
     try:
-        ops = translateUpdate(parseUpdate(update)).algebra
+        ops = translateUpdate(parseUpdate(_for_rdflib(update))).algebra
     except Exception as exc:  # noqa: BLE001
         raise QueryRefused(
             f"无法确认更新中 LOAD/SERVICE 的目标，更新被拒绝 / the update seems to use LOAD or SERVICE but could "
