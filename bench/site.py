@@ -1,0 +1,197 @@
+"""Benchmark of the static site at province scale.
+
+Generates N open datasets (default 100,000) over the bundled departments into a fresh store, projects
+them, and builds the site with all cores. Prints ms per dataset page of the build pipeline (context,
+content hash, render, write) against the baseline measured in the same run: a bare Jinja2 render of the
+same template with the same contexts, also on all cores. Then changes one department and rebuilds
+incrementally. Usage: python bench/site.py [--datasets N] [--workers W]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from govcat.projection import project
+from govcat.site import build as b
+from govcat.site.data import read
+from govcat.site.pages import Groups, context
+from govcat.store import CatalogStore
+
+BASE = "https://data.sd.gov.cn/govcat/"
+GC, DCT, DCAT, PROV = "https://w3id.org/govcat/ns#", "http://purl.org/dc/terms/", "http://www.w3.org/ns/dcat#", "http://www.w3.org/ns/prov#"
+V = "https://w3id.org/govcat/vocab/"
+WORDS = "人口 法人 交通 医疗 教育 环境 空气 水质 企业 信用 社保 就业 住房 农业 气象 旅游 文化 公交 道路 许可 证照 统计 财政 税务".split()
+FORMATS = ["xlsx", "csv", "json", "pdf", "xml"]
+PERIODS = ["daily", "weekly", "monthly", "quarterly", "annual"]
+CLASSES = ["1-01", "1-02", "1-03", "2-01", "2-02", "2-04", "2-05", "2-06", "3"]
+DBS = ["population", "legal-entity", "health", "transport", "environment"]
+
+
+def nn(x: str) -> ox.NamedNode:
+    return ox.NamedNode(x)
+
+
+def lit(x: str, lang: str | None = "zh", dt: str | None = None) -> ox.Literal:
+    if dt:
+        return ox.Literal(x, datatype=nn(dt))
+    return ox.Literal(x, language=lang)
+
+
+def generate(store: CatalogStore, n: int, seed: int = 7) -> list[str]:
+    rnd = random.Random(seed)
+    orgs = [r["u"] for r in store.select(
+        "SELECT ?g ?u WHERE { GRAPH ?g { ?o <https://w3id.org/govcat/ns#uscc> ?u ; "
+        "<http://www.w3.org/ns/org#classification> <https://w3id.org/govcat/vocab/org-kind/department> } } ORDER BY ?u",
+        substitutions={"g": nn(store.iris.registry_graph("organisations"))})]
+    per = -(-n // len(orgs))
+    made = 0
+    date = "http://www.w3.org/2001/XMLSchema#date"
+    for k, uscc in enumerate(orgs):
+        triples = []
+        cat = nn(store.iris.catalog(uscc))
+        org = nn(store.iris.org(uscc))
+        triples += [ox.Triple(cat, nn("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), nn(DCAT + "Catalog")),
+                    ox.Triple(cat, nn(DCT + "publisher"), org)]
+        for j in range(min(per, n - made)):
+            code = f"{300000 + k:06d}/{j + 1:06d}"
+            ds = nn(store.iris.dataset(code))
+            words = rnd.sample(WORDS, 3)
+            fmt = rnd.choice(FORMATS)
+            t = lambda p, o: triples.append(ox.Triple(ds, nn(p), o))  # noqa: E731
+            t("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", nn(DCAT + "Dataset"))
+            t(DCT + "identifier", ox.Literal(code))
+            t(DCT + "title", lit(f"{''.join(words)}数据{j}"))
+            t(DCT + "description", lit(f"关于{words[0]}、{words[1]}和{words[2]}的政务数据，按月汇总，供社会公众使用。"))
+            t(DCT + "publisher", org)
+            t(GC + "classification", nn(V + "classification/" + rnd.choice(CLASSES)))
+            t(GC + "database", nn(V + "database/" + rnd.choice(DBS)))
+            t(GC + "fileFormat", nn(V + "file-format/" + fmt))
+            t(DCT + "accrualPeriodicity", nn(V + "update-period/" + rnd.choice(PERIODS)))
+            open_type = "on-application" if rnd.random() < 0.2 else "unconditional"
+            t(GC + "openType", nn(V + "open-type/" + open_type))
+            if open_type == "on-application":
+                t(GC + "openConditions", lit("须说明用途，仅限申请用途使用。"))
+            t(GC + "classified", ox.Literal("false", datatype=nn("http://www.w3.org/2001/XMLSchema#boolean")))
+            t(DCT + "issued", lit(f"20{rnd.randint(18, 24)}-0{rnd.randint(1, 9)}-1{rnd.randint(0, 9)}", dt=date))
+            t(DCT + "modified", lit("2024-05-01", dt=date))
+            for w in words:
+                t(DCAT + "keyword", lit(w))
+            t(DCT + "spatial", nn(V + "division/370000"))
+            if j > 0 and rnd.random() < 0.3:
+                t(PROV + "wasDerivedFrom", nn(store.iris.dataset(f"{300000 + k:06d}/{rnd.randint(1, j):06d}")))
+            dist = nn(ds.value + "#distribution")
+            t(DCAT + "distribution", dist)
+            triples += [ox.Triple(dist, nn("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), nn(DCAT + "Distribution")),
+                        ox.Triple(dist, nn(DCAT + "downloadURL"), nn(f"https://data.sd.gov.cn/files/{ds.value.rsplit('/', 1)[1]}.{fmt}")),
+                        ox.Triple(dist, nn(DCT + "license"), nn("https://creativecommons.org/licenses/by/4.0/")),
+                        ox.Triple(dist, nn(GC + "fileFormat"), nn(V + "file-format/" + fmt))]
+            for i in range(1, 6):
+                item = nn(f"{ds.value}#item-{i}")
+                t(GC + "dataItem", item)
+                triples += [ox.Triple(item, nn(GC + "order"), ox.Literal(str(i), datatype=nn("http://www.w3.org/2001/XMLSchema#integer"))),
+                            ox.Triple(item, nn(DCT + "title"), lit(f"{rnd.choice(WORDS)}字段{i}")),
+                            ox.Triple(item, nn(GC + "dataType"), nn(V + "data-type/C"))]
+            made += 1
+        store.replace_graph(store.iris.catalog_graph(uscc), triples)
+        if made >= n:
+            break
+    return orgs
+
+
+def _bare(chunk: list[tuple]) -> tuple[float, int]:
+    """Baseline: contexts first (not timed), then only template.render of each."""
+    s = b._S
+    template = s["env"].get_template("dataset.html")
+    ctxs = [context(spec, s["data"], s["groups"], s["downstream"], s["messages"])[1] for spec in chunk]
+    start = time.perf_counter()
+    for ctx in ctxs:
+        template.render(**ctx)
+    return time.perf_counter() - start, len(ctxs)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--datasets", type=int, default=100_000)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args()
+    workers = args.workers
+    tmp = Path(tempfile.mkdtemp(prefix="govcat-bench-"))
+    try:
+        t0 = time.perf_counter()
+        store = CatalogStore.open(tmp / "store", BASE)
+        orgs = generate(store, args.datasets)
+        t1 = time.perf_counter()
+        triples = project(store)
+        t2 = time.perf_counter()
+        print(f"generated {args.datasets} datasets over {len(orgs)} departments in {t1 - t0:.1f} s; "
+              f"projection: {len(triples)} triples in {t2 - t1:.1f} s")
+
+        # Baseline and pipeline over the same dataset pages, same data, all cores.
+        data = read(triples, BASE)
+        groups = Groups(data)
+        downstream: dict[str, list[str]] = {}
+        for d in data.datasets:
+            for up in d["derived_from"]:
+                downstream.setdefault(up, []).append(d["slug"])
+        out = tmp / "site"
+        out.mkdir()
+        b._S.update(data=data, groups=groups, downstream=downstream, messages=b.messages(), env=b.environment(),
+                    version=b._site_version(), old={}, out=out, per_page=b.CATALOG_PAGE_SIZE)
+        specs = [("dataset", d["slug"], "zh") for d in data.datasets]
+        size = max(50, len(specs) // (workers * 8))
+        chunks = [specs[i:i + size] for i in range(0, len(specs), size)]
+        pool = multiprocessing.get_context("fork").Pool(workers)
+        bare = pool.map(_bare, chunks)
+        bare_ms = sum(t for t, _ in bare) / len(specs) / workers * 1000
+        start = time.perf_counter()
+        pool.map(b._run_jobs, [[("html", s) for s in c] for c in chunks])
+        pipe_ms = (time.perf_counter() - start) / len(specs) * 1000
+        pool.close()
+        pool.join()
+        b._S.clear()
+        print(f"dataset pages: {len(specs)}, workers: {workers}")
+        print(f"bare Jinja2 render (baseline): {bare_ms:.3f} ms/page (render time over all cores)")
+        print(f"site pipeline (context + hash + render + write): {pipe_ms:.3f} ms/page (wall)")
+        print(f"ratio pipeline / bare render: {pipe_ms / bare_ms:.2f}x  (target <= 2x)")
+        shutil.rmtree(out)
+
+        start = time.perf_counter()
+        report = b.build_site(triples, out, base=BASE, workers=workers)
+        full = time.perf_counter() - start
+        files = len(report.written)
+        print(f"full build: {report.pages} HTML pages, {files} files in {full:.1f} s "
+              f"({full / report.pages * 1000:.3f} ms per HTML page, everything included)")
+        size_search = sum(p.stat().st_size for p in (out / "search").iterdir())
+        biggest = max(p.stat().st_size for p in (out / "search").iterdir())
+        print(f"search index: {len(list((out / 'search').iterdir()))} shards, {size_search / 1e6:.1f} MB total, "
+              f"largest shard {biggest / 1e3:.0f} kB")
+
+        # One department changes a description: incremental rebuild.
+        uscc = orgs[0]
+        graph = store.iris.catalog_graph(uscc)
+        changed = [q.triple if q.predicate.value != DCT + "description" else
+                   ox.Triple(q.subject, q.predicate, lit(q.object.value + "（已更新）")) for q in store.triples(graph)]
+        store.replace_graph(graph, changed)
+        start = time.perf_counter()
+        triples = project(store)
+        proj = time.perf_counter() - start
+        start = time.perf_counter()
+        report = b.build_site(triples, out, base=BASE, workers=workers)
+        print(f"one department changed: projection {proj:.1f} s, rebuild {time.perf_counter() - start:.1f} s, "
+              f"{len(report.written)} files rewritten, {report.unchanged} unchanged")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
