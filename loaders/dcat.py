@@ -157,6 +157,7 @@ def harvest(
     department: str | None = None,
     name: str | None = None,
     max_pages: int = DEFAULT_MAX_PAGES,
+    mirrors: dict[str, str] | None = None,
     now: datetime | None = None,
 ) -> HarvestResult:
     """Harvest ``source`` (a file or an http(s) URL, with its Hydra pages) into its own catalog graph.
@@ -164,7 +165,7 @@ def harvest(
     The graph is replaced atomically, with the previous version kept as history. On any error the store
     is left as it was.
     """
-    fetched = fetch(source, max_pages=max_pages)
+    fetched = fetch(source, max_pages=max_pages, mirrors=mirrors)
     orgs = Organisations(store)
     dept: Organisation | None = None
     if department:
@@ -259,6 +260,11 @@ class _Mapper:
             elif p == PUBLISHER and (t.subject in dataset_set or s == self.catalog):
                 with_publisher.add(s)
                 org = self.orgs.match(t.object, self.index)
+                if self.dept is not None and s == self.catalog and org is not None and org != self.dept:
+                    result.notes.append(
+                        f"来源目录的发布机构是 {org.iri}，按 --department 记为 {self.dept.iri} / the source catalog's "
+                        f"publisher is {org.iri}; it is recorded as {self.dept.iri} as --department says"
+                    )
                 if self.dept is not None and (s == self.catalog or org is None):
                     org = self.dept
                 if org is not None:

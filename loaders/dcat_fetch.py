@@ -83,8 +83,12 @@ def display(url: str) -> str:
     return url
 
 
-def fetch(source: str, *, max_pages: int = DEFAULT_MAX_PAGES) -> Fetched:
+def fetch(source: str, *, max_pages: int = DEFAULT_MAX_PAGES, mirrors: dict[str, str] | None = None) -> Fetched:
     """Read ``source`` and every page it links to with hydra:next / hydra:nextPage.
+
+    ``mirrors`` maps URL prefixes to where a copy is read from instead (a folder or another URL), e.g.
+    a site built on disk before it is published: its pages keep their published URLs (as base IRIs
+    too) and are read from the copy.
 
     Raises :class:`LoaderError` for unreadable or unparseable pages, HTTP errors, a page linking back to
     a page already read (a loop), or more than ``max_pages`` pages.
@@ -109,7 +113,7 @@ def fetch(source: str, *, max_pages: int = DEFAULT_MAX_PAGES) -> Fetched:
                 f"more than {max_pages} pages; nothing was loaded (see --max-pages)",
             )
         seen[key] = linked_from or ""
-        page = read_page(url)
+        page = read_page(url, mirrors)
         for nxt in page.next_urls:
             _check_scheme(url, nxt)
             queue.append((nxt, url))
@@ -129,11 +133,25 @@ def fetch(source: str, *, max_pages: int = DEFAULT_MAX_PAGES) -> Fetched:
     return Fetched(first, pages, list(triples), total)
 
 
-def read_page(url: str) -> Page:
-    data, content_type, final_url = _read(url)
+def read_page(url: str, mirrors: dict[str, str] | None = None) -> Page:
+    location = mirrored(url, mirrors or {})
+    data, content_type, final_url = _read(location)
+    if location != url:
+        final_url = url
     fmt = detect_format(data, content_type, final_url)
     triples = parse(data, fmt, final_url)
     return Page(final_url, fmt.name, triples, _next_links(triples, final_url))
+
+
+def mirrored(url: str, mirrors: dict[str, str]) -> str:
+    """Where to read ``url`` from: under the longest mirrored prefix it starts with, else itself."""
+    for prefix in sorted(mirrors, key=len, reverse=True):
+        if url.startswith(prefix):
+            target = mirrors[prefix]
+            if urlparse(target).scheme not in ("http", "https", "file"):
+                target = Path(target).resolve().as_uri() + "/"
+            return target.rstrip("/") + "/" + url[len(prefix):].lstrip("/")
+    return url
 
 
 def detect_format(data: bytes, content_type: str | None, url: str) -> ox.RdfFormat:

@@ -16,9 +16,16 @@ COMMANDS = ("harvest",)
 @click.option("--department", metavar="USCC", help="Load into this registered department's catalog graph.")
 @click.option("--name", metavar="SLUG", help="Name of the harvested catalog's graph (default: from the source).")
 @click.option("--max-pages", type=click.IntRange(min=1), default=1000, show_default=True, help="Most Hydra pages to read.")
+@click.option(
+    "--mirror", "mirrors", multiple=True, metavar="URL=DIR",
+    help="Read pages under URL from DIR (or another URL) instead, e.g. a site built but not yet published.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @pass_ctx
-def harvest(ctx: Context, source: str, department: str | None, name: str | None, max_pages: int, as_json: bool) -> None:
+def harvest(
+    ctx: Context, source: str, department: str | None, name: str | None, max_pages: int, mirrors: tuple[str, ...],
+    as_json: bool,
+) -> None:
     """Harvest a DCAT / DCAT-AP catalog from SOURCE (a file or an http(s) URL), following Hydra pages.
 
     Any RDF syntax (Turtle, RDF/XML, JSON-LD, N-Triples, TriG). The catalog replaces its previous
@@ -26,7 +33,13 @@ def harvest(ctx: Context, source: str, department: str | None, name: str | None,
     """
     from govcat.loaders.dcat import harvest as run
 
-    result = run(ctx.store(), source, department=department, name=name, max_pages=max_pages)
+    pairs = {}
+    for item in mirrors:
+        url, sep, where = item.partition("=")
+        if not sep or not url or not where:
+            raise click.BadParameter(f"expected URL=DIR, got {item!r}", param_hint="--mirror")
+        pairs[url] = where
+    result = run(ctx.store(), source, department=department, name=name, max_pages=max_pages, mirrors=pairs)
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return
