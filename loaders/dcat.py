@@ -265,16 +265,18 @@ class _Mapper:
                         f"来源目录的发布机构是 {org.iri}，按 --department 记为 {self.dept.iri} / the source catalog's "
                         f"publisher is {org.iri}; it is recorded as {self.dept.iri} as --department says"
                     )
+                matched = org
                 if self.dept is not None and (s == self.catalog or org is None):
                     org = self.dept
+                if matched is None:
+                    why = "not in the organisation registry" + ("; recorded as --department" if org else "")
+                    result.unmapped_values.setdefault(p.value, Counter())[f"{self._label(t.object)} ({why})"] += 1
                 if org is not None:
                     self._add(s, PUBLISHER, ox.NamedNode(org.iri))
-                    if o != ox.NamedNode(org.iri):
-                        self._add(o, SAME_AS, ox.NamedNode(org.iri))
+                    if matched is org and o != ox.NamedNode(org.iri):
+                        self._add(o, SAME_AS, ox.NamedNode(org.iri))  # only what the registry confirmed
                     result.publishers[org.iri] += 1
                     continue
-                label = self._label(t.object)
-                result.unmapped_values.setdefault(p.value, Counter())[f"{label} (not in the organisation registry)"] += 1
             elif p == IDENTIFIER and t.subject in dataset_set:
                 continue  # written again as the resource code; other identifiers become adms:identifier
             elif not self.mapping.is_understood(p.value) and t.subject not in consumed:

@@ -198,6 +198,19 @@ def test_department_harvest(store, tmp_path):
     for ds in result.datasets:
         assert values(store, graph, ds, DCT + "publisher") == {DRC}, ds
     assert (tmp_path / "public").exists()  # the catalog_changed hook refreshed the public projection
+    assert values(store, graph, f"{ODP}org/sdfgw", "http://www.w3.org/2002/07/owl#sameAs") == {DRC}
+
+
+def test_department_other_than_the_source_publisher(store):
+    police = "11370000004504927A"  # 山东省公安厅 in the bundled registry
+    result = harvest(store, str(PORTAL / "catalog.ttl"), department=police)
+    graph, org = f"{BASE}graph/catalog/{police}", f"{BASE}org/{police}"
+    assert values(store, graph, f"{BASE}catalog/{police}", DCT + "publisher") == {org}
+    assert any(DRC in note and org in note for note in result.notes)
+    # the registry confirmed the source agent is the DRC, not the police: no sameAs to the department
+    assert values(store, graph, f"{ODP}org/sdfgw", "http://www.w3.org/2002/07/owl#sameAs") == {DRC}
+    assert values(store, graph, f"{ODP}dataset/bus-lines", DCT + "publisher") == {DRC}
+    assert values(store, graph, f"{ODP}dataset/enterprises", DCT + "publisher") == {org}
 
 
 def test_rdf_syntaxes_by_extension_and_sniffing(store, tmp_path):
