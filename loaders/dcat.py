@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import pyoxigraph as ox
 
@@ -140,7 +140,8 @@ def slug(url: str) -> str:
     """A graph-name segment for a source: host and path of a URL, the file name of a file."""
     parsed = urlparse(url)
     # A file is named by its folder and name ("portal/catalog.ttl"): a bare "catalog.ttl" says too little.
-    text = "-".join(parsed.path.split("/")[-2:]) if parsed.scheme == "file" else parsed.netloc + parsed.path
+    path = unquote(parsed.path)
+    text = "-".join(path.split("/")[-2:]) if parsed.scheme == "file" else parsed.netloc + path
     text = re.sub(r"[^a-z0-9]+", "-", text.lower().removeprefix("www.")).strip("-")[:60].strip("-")
     return text or "source-" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:10]
 

@@ -231,7 +231,10 @@ def test_rdf_syntaxes_by_extension_and_sniffing(store, tmp_path):
 def test_slug():
     assert slug("https://www.Data.example.cn/catalog.ttl") == "data-example-cn-catalog-ttl"
     assert slug((PORTAL / "catalog.ttl").as_uri()) == "portal-catalog-ttl"
-    assert slug("file:///目录/数据.ttl").startswith("ttl") or slug("file:///目录/数据.ttl")
+    assert slug("file:///%E7%9B%AE%E5%BD%95/%E6%95%B0%E6%8D%AE.ttl") == "ttl"
+    only_chinese = slug("file:///%E7%9B%AE%E5%BD%95/%E6%95%B0%E6%8D%AE")
+    assert re.fullmatch(r"source-[0-9a-f]{10}", only_chinese)
+    assert only_chinese != slug("file:///%E7%9B%AE%E5%BD%95/%E5%85%B6%E4%BB%96")
 
 
 # ---- bad input ---------------------------------------------------------------------------------
