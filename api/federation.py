@@ -11,7 +11,7 @@ refused the same way.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Any, Iterable
 
 from govcat.errors import ConfigError, QueryRefused
 
@@ -48,15 +48,25 @@ def _might_name(text: str, keyword: str) -> bool:
     return keyword in _unescape(text).lower()
 
 
-_BEFORE_SERVICE = re.compile(r"(?i)(?=service)")
+# "service" where it can be the keyword: after the start, a space or a brace, before a space, an IRI
+# or a variable (not inside <…/sparql-service-description#>).
+_BEFORE_SERVICE = re.compile(r"(?i)(?:(?<=^)|(?<=[\s{}]))(?=service(?:\s+silent)?[\s<?$])")
 
 
 def _for_rdflib(text: str) -> str:
     # rdflib (7.x) finds each SERVICE's text by a second scan of the query in which a "#" inside an
     # earlier IRI on the same line starts a comment, so `PREFIX d: <…#> … SERVICE` on one line fails
-    # to parse. A line break before each "service" avoids that. It can only make the parse fail
-    # (e.g. inside an IRI), and a failed parse is a refusal: the check stays closed.
+    # to parse. A line break before each SERVICE keyword avoids that. It is tried only after a
+    # failed parse, and can only make the parse fail again (e.g. inside a string), which is a
+    # refusal: the check stays closed.
     return _BEFORE_SERVICE.sub("\n", text)
+
+
+def _parse(text: str, parse: Any, translate: Any) -> Any:
+    try:
+        return translate(parse(text)).algebra
+    except Exception:  # noqa: BLE001 - retried once with the work-around below
+        return translate(parse(_for_rdflib(text))).algebra
 
 
 def _service_terms(algebra: object) -> list[object]:
@@ -98,7 +108,7 @@ def check_services(query: str, allowed: Iterable[str]) -> None:
     from rdflib.plugins.sparql.parser import parseQuery
 
     try:
-        algebra = translateQuery(parseQuery(_for_rdflib(query))).algebra
+        algebra = _parse(query, parseQuery, translateQuery)
     except Exception as exc:  # noqa: BLE001 - any parse failure means the targets are unknown
         raise QueryRefused(
             f"无法确认查询中 SERVICE 的目标，查询被拒绝 / the query seems to use SERVICE but could not be parsed "
@@ -115,7 +125,7 @@ def check_update(update: str, allowed: Iterable[str]) -> None:
     from rdflib.plugins.sparql.parser import parseUpdate
 
     try:
-        ops = translateUpdate(parseUpdate(_for_rdflib(update))).algebra
+        ops = _parse(update, parseUpdate, translateUpdate)
     except Exception as exc:  # noqa: BLE001
         raise QueryRefused(
             f"无法确认更新中 LOAD/SERVICE 的目标，更新被拒绝 / the update seems to use LOAD or SERVICE but could "

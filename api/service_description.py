@@ -6,6 +6,7 @@ statistics come from ``queries/void_stats.rq``, run by a query worker under the 
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,8 @@ async def describe(rt: "Runtime", store: str, endpoint: str, accept: str | None,
     triples = fixed_part(store, endpoint)
     if answer.ok:
         triples.extend(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
+    else:
+        logging.getLogger("govcat.api").warning("service description without statistics: %s", answer.message)
     # Without statistics (an empty or missing store) the description is still served.
     body = ox.serialize(
         triples,

@@ -110,3 +110,34 @@ def test_our_endpoint_is_a_standard_service_target(servers):
     q = f"PREFIX dct: <http://purl.org/dc/terms/> SELECT ?t WHERE {{ SERVICE <{peer.public}> {{ ?d dct:title ?t FILTER(lang(?t) = 'zh') }} }}"
     titles = {s["t"].value for s in ox.Store().query(q)}
     assert TITLES <= titles
+
+
+def test_service_check_on_parsed_queries():
+    from govcat.api.federation import check_services, check_update
+    from govcat.errors import QueryRefused
+
+    peer = "http://127.0.0.1:8001/sparql"
+    allowed = [
+        # One line, with "#" in an IRI before SERVICE (rdflib's own SERVICE scan trips on this).
+        f"PREFIX dcat: <http://www.w3.org/ns/dcat#> SELECT * WHERE {{ SERVICE <{peer}> {{ ?d a dcat:Dataset }} }}",
+        f"PREFIX p: <http://127.0.0.1:8001/> SELECT * WHERE {{ SERVICE SILENT p:sparql {{ ?s ?p ?o }} }}",
+        # The word "service" in IRIs and strings is no SERVICE.
+        "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> SELECT * WHERE { ?s a sd:Service ; ?p 'service' }",
+        "SELECT * WHERE { ?s ?p ?o }",
+    ]
+    for q in allowed:
+        check_services(q, [peer])
+    refused = [
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:8002/sparql> { ?s ?p ?o } }",
+        f"SELECT * WHERE {{ SERVICE <{peer}> {{ SERVICE <http://10.0.0.1/x> {{ ?s ?p ?o }} }} }}",
+        "SELECT * WHERE { OPTIONAL { SERVICE ?x { ?s ?p ?o } } }",
+        "SELECT * WHERE { MINUS { SERVICE <http://example.org/> { ?s ?p ?o } } }",
+    ]
+    for q in refused:
+        with pytest.raises(QueryRefused):
+            check_services(q, [peer])
+    with pytest.raises(QueryRefused):
+        check_update("LOAD <http://example.org/data.ttl>", [peer])
+    with pytest.raises(QueryRefused):
+        check_update("INSERT { ?s ?p ?o } WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }", [peer])
+    check_update("INSERT DATA { <http://e/s> <http://e/p> 'load service' }", [peer])
