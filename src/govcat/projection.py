@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -56,23 +57,29 @@ def public_catalog_iri(base: str) -> str:
 
 @lru_cache(maxsize=None)
 def load_query(name: str) -> str:
-    """A projection query with the prefixes and the open-dataset subquery filled in."""
+    """A projection query with the prefixes and the open-dataset pattern filled in."""
     text = (QUERY_DIR / f"{name}.rq").read_text(encoding="utf-8")
-    if "{{ open_datasets }}" in text:
-        subquery = (QUERY_DIR / "open-datasets.rq").read_text(encoding="utf-8")
-        text = text.replace("{{ open_datasets }}", "{ " + subquery + " }")
+    # The queries run on the pre-filtered copy (see project), where every dataset is open.
+    text = text.replace("{{ open_datasets }}", "?ds a dcat:Dataset ; gc:openType ?ot .")
     return sparql_prefixes() + text
+
+
+def catalog_graphs(store: CatalogStore) -> list[str]:
+    """The current department catalog graphs (not their /v/ history versions, nor staging graphs)."""
+    catalog = re.compile(re.escape(store.iris.base + "graph/catalog/") + r"[^/]+$")
+    return [g for g in store.named_graphs() if catalog.match(g)]
 
 
 def source_graphs(store: CatalogStore) -> list[str]:
     """The graphs the projection reads: current department catalogs, registries, vocabularies."""
-    catalog = re.compile(re.escape(store.iris.base + "graph/catalog/") + r"[^/]+$")
-    graphs = [g for g in store.named_graphs() if catalog.match(g)]
-    graphs += [store.iris.registry_graph("organisations"), store.iris.registry_graph("legal"), store.iris.vocab_graph]
-    return graphs
+    return catalog_graphs(store) + [
+        store.iris.registry_graph("organisations"), store.iris.registry_graph("legal"), store.iris.vocab_graph
+    ]
 
 
-def _run(store: CatalogStore, sparql: str, graphs: list[str], **subs: ox.NamedNode) -> Iterable:
+def _run(store: Any, sparql: str, graphs: list[str] | None = None, **subs: ox.NamedNode) -> Iterable:
+    if graphs is None:  # a plain pyoxigraph store: the pre-filtered copy
+        return store.query(sparql, substitutions={ox.Variable(k): v for k, v in subs.items()})
     return store.query(
         sparql,
         use_default_graph_as_union=False,
@@ -82,9 +89,24 @@ def _run(store: CatalogStore, sparql: str, graphs: list[str], **subs: ox.NamedNo
 
 
 def open_datasets(store: CatalogStore) -> dict[str, str]:
-    """The IRIs of the datasets that may be published, each with its open type IRI."""
-    graphs = source_graphs(store)
-    return {row["ds"].value: row["ot"].value for row in _run(store, load_query("open-datasets"), graphs)}
+    """The IRIs of the datasets that may be published, each with its open type IRI: every open type
+    stated is 无条件开放 or 依申请开放, and every 涉密 flag stated is false (at least one is)."""
+    types: dict[str, set[str]] = {}
+    flags: dict[str, set[str]] = {}
+    for row in _run(store, load_query("open-datasets"), catalog_graphs(store)):
+        ds = row["ds"].value
+        types.setdefault(ds, set())
+        flags.setdefault(ds, set())
+        if row["ot"] is not None:
+            types[ds].add(row["ot"].value)
+        if row["cl"] is not None:
+            cl = row["cl"]
+            ok = isinstance(cl, ox.Literal) and cl.datatype.value.endswith("#boolean") and cl.value in ("false", "0")
+            flags[ds].add("false" if ok else "other")
+    return {
+        ds: sorted(ots)[0] for ds, ots in types.items()
+        if len(ots) == 1 and ots <= set(OPEN_TYPES) and flags[ds] == {"false"}
+    }
 
 
 class _Guard:
@@ -103,8 +125,20 @@ class _Guard:
         root = value.split("#", 1)[0].rstrip("/")
         return root in self.open
 
-    def allowed(self, t: ox.Triple) -> bool:
+    def allowed(self, t: Any) -> bool:
         return self.allowed_term(t.subject) and self.allowed_term(t.object)
+
+
+def _filtered_copy(store: CatalogStore, guard: _Guard) -> ox.Store:
+    """An in-memory store holding the registries, the vocabularies and the current catalogs without
+    anything of a non-open dataset: the projection queries see only what may be published."""
+    copy = ox.Store()
+    quads = (
+        ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+        for g in source_graphs(store) for q in store.triples(g) if guard.allowed(q)
+    )
+    copy.bulk_extend(quads)
+    return copy
 
 
 def _data_file(name: str) -> dict[str, list[ox.Triple]]:
@@ -117,16 +151,15 @@ def _data_file(name: str) -> dict[str, list[ox.Triple]]:
 def project(store: CatalogStore) -> list[ox.Triple]:
     """The public projection of ``store``: DCAT-AP 3 triples of everything that may be published."""
     base = store.iris.base
-    graphs = source_graphs(store)
-    open_set = open_datasets(store)
-    guard = _Guard(base, open_set)
+    guard = _Guard(base, open_datasets(store))
+    copy = _filtered_copy(store, guard)
     out: set[ox.Triple] = set()
     for name in DATASET_QUERIES:
-        for t in _run(store, load_query(name), graphs):
+        for t in _run(copy, load_query(name)):
             if guard.allowed(t):
                 out.add(t)
     catalog = ox.NamedNode(public_catalog_iri(base))
-    for t in _run(store, load_query("catalog"), graphs, catalog=catalog, homepage=ox.NamedNode(base),
+    for t in _run(copy, load_query("catalog"), catalog=catalog, homepage=ox.NamedNode(base),
                   province=ox.NamedNode(PROVINCE)):
         if guard.allowed(t):
             out.add(t)
