@@ -87,6 +87,10 @@ def path_sparql(g: Graph, path: Node) -> str:
     raise UnsupportedShape(f"unknown path form {path}")
 
 
+# Replaced by the engine with nothing (every focus node) or a VALUES block (incremental checks).
+FOCUS_RESTRICTION = "#FOCUS#\n"
+
+
 def _targets(g: Graph, shape: Node) -> list[str]:
     parts = []
     for c in g.objects(shape, SH.targetClass):
@@ -109,7 +113,7 @@ def focus_pattern(g: Graph, shape: Node) -> str | None:
     if not parts:
         return None
     union = " UNION ".join("{ " + p + " }" for p in parts)
-    return "{ SELECT DISTINCT ?this WHERE { " + union + " } }"
+    return "{ SELECT DISTINCT ?this WHERE { " + FOCUS_RESTRICTION + " " + union + " } }"
 
 
 def _messages(g: Graph, node: Node) -> list[Literal]:

@@ -1,0 +1,71 @@
+"""The fast engine as a govcat validation engine (``govcat validate --engine fast``).
+
+It reads the same graphs as the reference engine (``govcat.validation.datagraph``) straight from the store.
+The as-of date and a submission being dry-run go into a scratch graph of the store for the length of the
+run, so the store's content is as it was afterwards.
+"""
+
+from __future__ import annotations
+
+import uuid
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from govcat.fastshacl.compiler import CompiledShapes, compile_shapes
+from govcat.fastshacl.engine import FastResult, run
+from govcat.rdfio import ox_to_rdflib, rdflib_to_ox
+
+_LOOKUP = (Path(__file__).parent / "queries" / "lookup.rq").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=4)
+def _compiled(shapes_key: int, shapes: Graph) -> CompiledShapes:
+    return compile_shapes(shapes)
+
+
+def compiled_for(shapes: Graph) -> CompiledShapes:
+    return _compiled(id(shapes), shapes)
+
+
+def scratch_graph(store) -> str:
+    return f"{store.iris.base}graph/scratch/{uuid.uuid4().hex}"
+
+
+def lookup_graph(store, nodes: set[Node]) -> Graph:
+    """The triples a report needs about ``nodes`` (see queries/lookup.rq)."""
+    triples: list = []
+    for node in nodes:
+        if isinstance(node, URIRef):
+            triples.extend(store.query(_LOOKUP, substitutions={"node": ox.NamedNode(str(node))}))
+    return ox_to_rdflib(triples)
+
+
+def fast_engine(spec, shapes: Graph, *, focus: set[str] | None = None):
+    """Engine entry point: (DataSpec, shapes graph) -> (raw results, lookup graph).
+
+    With ``focus``, only those focus nodes are checked (see ``incremental``)."""
+    from govcat.validation import datagraph
+    from govcat.validation.engines import RawResult
+
+    store = spec.store
+    graphs = [g for g in datagraph.context_graphs(store) + datagraph.catalog_graphs(store) if g not in spec.exclude]
+    scratch = scratch_graph(store)
+    extra = Graph()
+    extra.add(datagraph.as_of_triple(spec.as_of))
+    store.add_to_graph(scratch, rdflib_to_ox(extra) + list(spec.extra))
+    try:
+        results = run(store.ox, compiled_for(shapes), graphs=[*graphs, scratch], focus=focus)
+    finally:
+        store.drop_graph(scratch)
+    raw = [_raw(r, RawResult) for r in results]
+    nodes = {r.focus for r in results} | {r.value for r in results if r.value is not None}
+    return raw, lookup_graph(store, nodes)
+
+
+def _raw(r: FastResult, cls):
+    return cls(focus=r.focus, shape=r.shape, severity=r.severity, component=r.component, path=r.path,
+               value=r.value, messages=r.messages)
