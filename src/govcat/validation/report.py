@@ -224,6 +224,9 @@ def to_results(raw: list[RawResult], shapes: dict, data: Graph) -> list[Result]:
             continue  # a nested shape without a rule of its own never reaches here (pyshacl reports the parent)
         publisher = look.publisher_of(r.focus)
         uscc = data.value(publisher, GC.uscc) if publisher is not None else None
+        if uscc is None and isinstance(publisher, URIRef) and "/org/" in publisher:
+            # an unregistered publisher still has the model's IRI {base}org/{USCC}
+            uscc = publisher.rsplit("/org/", 1)[1] or None
         due = str(r.value) if info.deadline and isinstance(r.value, Literal) else None
         results.append(
             Result(
