@@ -143,3 +143,24 @@ def test_reports_are_kept_and_answer_which_departments_broke_an_article(store_di
         substitutions={"g": ox.NamedNode(summary["graph"])},
     )
     assert run == [{"g": summary["graph"], "asOf": "2024-11-15", "scope": "store", "engine": "pyshacl"}]
+
+
+def test_submission_dry_run_reports_its_department_and_writes_nothing(store_dir):
+    from govcat.sample import SAMPLE_DIR
+
+    path = SAMPLE_DIR / "11370000MB0102728M"  # the sample's deliberate R15.1 (206028/000003)
+    if not path.is_dir():
+        pytest.skip("the sample catalog is not there")
+    res = _run(store_dir, "--submission", str(path), "--format", "json")
+    assert res.exit_code == EXIT_VIOLATIONS, res.output
+    report = json.loads(res.output)
+    assert report["scope"]["kind"] == "submission"
+    assert {r["department"] for r in report["results"]} == {"11370000MB0102728M"}
+    assert ("R15.1", "206028/000003") in {(r["rule"], r["resource_code"]) for r in report["results"]}
+    gc.collect()
+    store = CatalogStore.open(store_dir, BASE)
+    try:
+        assert not store.graph_exists(store.iris.catalog_graph("11370000MB0102728M"))
+    finally:
+        del store
+        gc.collect()
