@@ -113,6 +113,13 @@ def create_app(config: Config, store: CatalogStore | None = None) -> FastAPI:
     )
     app.include_router(sparql_routes.router)
     app.mount("/yasgui", StaticFiles(directory=HERE / "static" / "yasgui"), name="yasgui")
+    site_dir = Path(config.site_dir)
+    if (site_dir / "index.html").is_file():
+        # The static open-data site, with content negotiation on dataset and catalog IRIs; mounted last so
+        # the endpoints above take precedence.
+        from govcat.site.negotiate import negotiating_app
+
+        app.mount("/", negotiating_app(site_dir), name="site")
     return app
 
 

@@ -90,7 +90,14 @@ def pyshacl_engine(spec: DataSpec, shapes: Graph) -> tuple[list[RawResult], Grap
     return pyshacl_graph(data, shapes), data
 
 
-ENGINES: dict[str, Engine] = {"pyshacl": pyshacl_engine}
+def fast_engine(spec: DataSpec, shapes: Graph) -> tuple[list[RawResult], Graph]:
+    """The shapes compiled to SPARQL and run on the store (``govcat.fastshacl``)."""
+    from govcat.fastshacl.adapter import fast_engine as run
+
+    return run(spec, shapes)
+
+
+ENGINES: dict[str, Engine] = {"pyshacl": pyshacl_engine, "fast": fast_engine}
 
 
 def get(name: str) -> Engine:
