@@ -1,8 +1,8 @@
 """The organisations registry (``registries/organisations.csv`` + ``organisation-changes.csv``) as RDF.
 
 Model: ``docs/model.md`` § Organisations. Besides the organisations and their dated function changes
-(Art. 16), the graph holds one 总目录 (``gc:MasterCatalog``) per government, published by the big-data
-bureau of the same level and division.
+(Art. 16) and the governments' open-data websites (``gc:openDataSite``, Art. 24), the graph holds one
+总目录 (``gc:MasterCatalog``) per government, published by the big-data bureau of the same level and division.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
@@ -22,6 +23,8 @@ from govcat.loaders.registry_common import (
 from govcat.ns import DCAT, DCTERMS, FOAF, GC, ORG, PROV, SKOS
 
 _DIVISION_RE = re.compile(r"^\d{6}$")
+# Characters an IRI may not contain (RFC 3987), besides whitespace and controls.
+_NOT_IN_IRI = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')
 _LEVEL_NAMES = {"province": ("省", "Province"), "city": ("市", "City"), "county": ("县", "County")}
 
 
@@ -36,6 +39,7 @@ class Organisation:
     division: str
     parent: str
     generated: bool
+    open_data_site: str = ""
     changes: list["Change"] = field(default_factory=list)
 
 
@@ -75,12 +79,17 @@ def read_organisations(path: Path, problems: Problems | None = None) -> list[Org
             if division and not _DIVISION_RE.match(division):
                 problems.add(row, "division", f"“{division}”不是6位行政区划代码", f"{division!r} is not a six-digit division code")
             generated = problems.boolean(row, "generated", default=False)
+            site = row.get("open_data_site")
+            site_bad = bool(site) and not _is_web_address(site)
+            if site_bad:
+                problems.add(row, "open_data_site", f"“{site}”不是有效的网址（应为 http:// 或 https:// 开头的完整地址）",
+                             f"{site!r} is not a valid web address (expected a full http:// or https:// URL)")
             rows[row.number] = row
             if kind == "big-data-bureau" and level:
                 bureau_places.add((level, division))
             if code and not bad and kind and level and generated is not None:
                 orgs.append(Organisation(row.number, row.get("name_zh"), row.get("name_en"), code, kind, level,
-                                         division, row.get("parent"), generated))
+                                         division, row.get("parent"), generated, "" if site_bad else site))
         known = {o.uscc for o in orgs} | set(by_uscc)
         for o in orgs:
             if o.parent and o.parent not in known:
@@ -92,6 +101,17 @@ def read_organisations(path: Path, problems: Problems | None = None) -> list[Org
     if own:
         problems.raise_if_any()
     return orgs
+
+
+def _is_web_address(text: str) -> bool:
+    """An absolute http(s) URL with a host that is also a valid IRI (it becomes the object of gc:openDataSite)."""
+    if _NOT_IN_IRI.search(text):
+        return False
+    try:
+        parts = urlsplit(text)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
 
 
 def _check_bureaus(orgs: list[Organisation], rows: dict, problems: Problems, places: set[tuple[str, str]]) -> None:
@@ -159,6 +179,8 @@ def to_triples(orgs: list[Organisation], changes: list[Change], iris: Iris) -> l
         add(s, GC.division, vocab_node("division", o.division))
         if o.parent:
             add(s, ORG.subOrganizationOf, nn(iris.org(o.parent)))
+        if o.open_data_site:
+            add(s, GC.openDataSite, nn(o.open_data_site))
     per_org: dict[str, int] = {}
     for c in sorted(changes, key=lambda c: (c.uscc, c.date, c.row)):
         n = per_org[c.uscc] = per_org.get(c.uscc, 0) + 1

@@ -97,6 +97,47 @@ def test_city_departments_and_public_bodies(store):
     assert kind_of["山东省大数据中心"] == "public-institution"
 
 
+def test_open_data_sites_of_province_and_cities(store):
+    """R24.1 (Art. 24): the province and every city government name their open-data website; nobody else does."""
+    sites = rows(store, "organisations", """SELECT ?o ?name ?kind ?level ?site WHERE {
+        ?o gc:openDataSite ?site ; org:classification ?kind ; gc:adminLevel ?level ; skos:prefLabel ?name
+        FILTER(lang(?name) = "zh") }""")
+    assert len(sites) == 17
+    assert all(r["kind"].endswith("/org-kind/government") for r in sites)
+    by_name = {r["name"]: r["site"] for r in sites}
+    assert by_name["山东省人民政府"] == "https://data.sd.gov.cn/"
+    assert by_name["济南市人民政府"] == "https://data.jinan.gov.cn/"
+    assert by_name["青岛市人民政府"] == "https://data.qingdao.gov.cn/"
+    assert by_name["菏泽市人民政府"] == "https://data.heze.gov.cn/"
+    assert len(set(by_name.values())) == 17
+    without = rows(store, "organisations", """SELECT ?o WHERE {
+        ?o org:classification kind:government ; gc:adminLevel ?level
+        FILTER(?level IN (level:province, level:city))
+        FILTER NOT EXISTS { ?o gc:openDataSite ?site } }""")
+    assert without == []
+
+
+def test_open_data_site_column_by_alias_and_bad_addresses(tmp_path):
+    good = (DATA / "orgs-good.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "orgs.csv"
+    path.write_text("\n".join([good[0] + ",open_data_site", good[1] + ",https://data.example.gov.cn/", good[2] + ","])
+                    + "\n", encoding="utf-8")
+    s = CatalogStore.open(tmp_path / "s", BASE, initialise=False)
+    registry.load(s, "organisations", path)
+    assert rows(s, "organisations", "SELECT ?u ?site WHERE { ?o gc:openDataSite ?site ; gc:uscc ?u }") == [
+        {"u": "11370000MB42786406", "site": "https://data.example.gov.cn/"}]
+    bad = tmp_path / "orgs-bad-site.csv"
+    bad.write_text("\n".join([good[0] + ",open_data_site", good[1] + ",data.example.gov.cn",
+                               good[2] + ",https://exa mple.cn/"]) + "\n", encoding="utf-8")
+    before = snapshot(s)
+    with pytest.raises(LoadErrors) as exc:
+        registry.load(s, "organisations", bad)
+    assert snapshot(s) == before, "a failed load changed the store"
+    errors = exc.value.errors
+    assert _where(errors) == {(2, "开放数据网站"), (3, "开放数据网站")}
+    assert all("网址" in e.zh and "web address" in e.en for e in errors)
+
+
 def test_master_catalogs_published_by_bureaus(store):
     masters = rows(store, "organisations", """SELECT ?m ?div ?bureau WHERE {
         ?m a gc:MasterCatalog, dcat:Catalog ; dct:publisher ?b ; gc:division ?div ; gc:adminLevel ?level .
