@@ -47,6 +47,11 @@ DATA_TYPE_LABELS = {
 }
 MAX_AGE_DAYS = {"实时": 1, "每日": 1, "每周": 7, "每月": 31, "每季度": 92, "每半年": 183, "每年": 366, "不定期": None}
 QUALIFYING_RANKS = {"法律", "行政法规", "地方性法规", "部门规章", "地方政府规章"}
+# Art. 17 lets a department collect data another department is the source of only where a law or
+# regulation (法律、法规) requires it: a rule (规章) is enough for Art. 22 (R22.2) but not for R17.2.
+LAW_OR_REGULATION_RANKS = {"法律", "行政法规", "地方性法规"}
+# The data element of the deliberate R17.1 case (a second department claims to be its source).
+SECOND_AUTHORITY_ELEMENT = "统一社会信用代码"
 PLATFORM_METHODS = {"共享平台/接口", "共享平台/文件", "共享平台/数据库"}
 CITATION = re.compile(r"《([^》]+)》")
 CODE = re.compile(r"^[123][0-9]{2}[0-9]{3}[0-9]*/[0-9]{3,}$")
@@ -107,6 +112,9 @@ class Registries:
 
     def qualifies(self, citation: str) -> bool:
         return any(self.legal.get(t, {}).get("位阶") in QUALIFYING_RANKS for t in CITATION.findall(citation))
+
+    def law_or_regulation(self, citation: str) -> bool:
+        return any(self.legal.get(t, {}).get("位阶") in LAW_OR_REGULATION_RANKS for t in CITATION.findall(citation))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -260,7 +268,7 @@ class Generator:
         return res
 
     def _items(self, dept: Dept, res: dict[str, str], names: list[str]) -> list[dict[str, str]]:
-        qualifies = any(self.reg.qualifies(c) for c in res["法律依据"].split(";") if c)
+        by_law = any(self.reg.law_or_regulation(c) for c in res["法律依据"].split(";") if c)
         out = []
         for name in names:
             rule = self.types(name)
@@ -272,8 +280,8 @@ class Generator:
             if element is not None and authority is not None:
                 is_authority = dept.domain == authority and dept.division == "370000"
                 # A department that is not the authoritative source links the element only when it
-                # cites a law for its own collection (R17.2); otherwise the item stays unlinked.
-                if is_authority or qualifies:
+                # cites a law or regulation for its own collection (R17.2); otherwise the item stays unlinked.
+                if is_authority or by_law:
                     row["数据元"] = element["标识符"]
                     row["权威来源"] = "是" if is_authority else "否"
             out.append(row)
@@ -353,6 +361,15 @@ class Generator:
                 res["_fixed_dates"] = "是"
             elif action == "second_authority":
                 pass  # applied when the items are built (see _build_items)
+            elif action == "second_authority_counterpart":
+                # The department that really is the source also claims it: R17.1 reports both claimants,
+                # one result per resource that names its department the source (see _expand_counterparts).
+                self.violation_rows.append({
+                    "rule_id": v["rule_id"], "article": v["article"], "severity": v["severity"],
+                    "department_uscc": dept.uscc, "resource_code": "", "description": v["description"],
+                    "_counterpart": "是",
+                })
+                continue
             elif action == "duplicate_collection":
                 res["共享类型"] = "无条件共享"
                 res["共享条件"] = ""
@@ -405,10 +422,25 @@ class Generator:
                         it["权威来源"] = "否"
             if action == "second_authority":
                 for it in items:
-                    if it["信息项名称"] == "统一社会信用代码":
-                        it["数据元"] = self.reg.elements["统一社会信用代码"]["标识符"]
+                    if it["信息项名称"] == SECOND_AUTHORITY_ELEMENT:
+                        it["数据元"] = self.reg.elements[SECOND_AUTHORITY_ELEMENT]["标识符"]
                         it["权威来源"] = "是"
             dept.items.extend(items)
+
+    def _expand_counterparts(self) -> None:
+        element = self.reg.elements[SECOND_AUTHORITY_ELEMENT]["标识符"]
+        rows: list[dict[str, str]] = []
+        for row in self.violation_rows:
+            if not row.pop("_counterpart", None):
+                rows.append(row)
+                continue
+            dept = next(d for d in self.depts if d.uscc == row["department_uscc"])
+            codes = list(dict.fromkeys(it["信息资源代码"] for it in dept.items
+                                       if it["数据元"] == element and it["权威来源"] == "是"))
+            if not codes:
+                raise ValueError(f"violation {row['rule_id']}: {dept.name} claims no source of {SECOND_AUTHORITY_ELEMENT}")
+            rows.extend({**row, "resource_code": code} for code in codes)
+        self.violation_rows = rows
 
     def _catalogs(self) -> None:
         texts = self.texts
@@ -444,6 +476,7 @@ class Generator:
                 if not res.get("_fixed_dates"):
                     self._settle_dates(res, dept)
             self._build_items(dept)
+        self._expand_counterparts()
         self._catalogs()
         return self.depts
 
@@ -544,15 +577,15 @@ def check_sample(folder: Path, reg: Registries | None = None) -> set[tuple[str, 
     all_codes = {r["信息资源代码"]: u for u, s in sample.items() for r in s["信息资源"]}
     sharing_of = {r["信息资源代码"]: r["共享类型"] for s in sample.values() for r in s["信息资源"]}
     authorities: dict[str, set[str]] = {}
+    claims: dict[str, set[tuple[str, str]]] = {}  # element -> (department, resource) naming it the source
+    shared_sources: dict[str, set[str]] = {}  # element -> source departments whose claiming resource is shared
     for uscc, s in sample.items():
         for it in s["信息项"]:
             if it["数据元"] and it["权威来源"] == "是":
                 authorities.setdefault(it["数据元"], set()).add(uscc)
-    shared_by: dict[str, set[str]] = {}  # element -> departments that hold it in a shared resource
-    for uscc, s in sample.items():
-        for it in s["信息项"]:
-            if it["数据元"] and sharing_of[it["信息资源代码"]] in ("无条件共享", "有条件共享"):
-                shared_by.setdefault(it["数据元"], set()).add(uscc)
+                claims.setdefault(it["数据元"], set()).add((uscc, it["信息资源代码"]))
+                if sharing_of[it["信息资源代码"]] in ("无条件共享", "有条件共享"):
+                    shared_sources.setdefault(it["数据元"], set()).add(uscc)
     for uscc, s in sample.items():
         org = reg.by_uscc[uscc]
         cat = s["目录信息"][0]
@@ -567,6 +600,7 @@ def check_sample(folder: Path, reg: Registries | None = None) -> set[tuple[str, 
             sharing, opening = r["共享类型"], r["开放类型"]
             cites = CITATION.findall(r["法律依据"])
             qualifies = any(reg.legal[t]["位阶"] in QUALIFYING_RANKS for t in cites)
+            by_law = any(reg.legal[t]["位阶"] in LAW_OR_REGULATION_RANKS for t in cites)
             if r["涉密"] == "是" and (sharing != "不予共享" or opening != "不予开放"):
                 hits.add(("R2.1", uscc, code))
             methods = set(filter(None, re.split("[;；]", r["共享方式"])))
@@ -606,17 +640,15 @@ def check_sample(folder: Path, reg: Registries | None = None) -> set[tuple[str, 
                 hits.add(("R25.4", uscc, code))
             for it in items:
                 de = it["数据元"]
-                others = authorities.get(de, set()) - {uscc}
-                if (de and it["权威来源"] != "是" and r["获取方式"] != "共享获取" and not qualifies
-                        and others & shared_by.get(de, set())):
+                # collected (not obtained by sharing, bought or derived) although another department is
+                # the source and shares it, and no law or regulation (法律、法规) requires the collection
+                if (de and it["权威来源"] != "是" and r["获取方式"] == "采集" and not by_law
+                        and shared_sources.get(de, set()) - {uscc}):
                     hits.add(("R17.2", uscc, code))
     for de, depts in authorities.items():
         if len(depts) > 1:
-            # the claimant with the fewest authoritative items is the second, conflicting source
-            counts = {u: [it["信息资源代码"] for it in sample[u]["信息项"] if it["数据元"] == de and it["权威来源"] == "是"]
-                      for u in depts}
-            second = min(depts, key=lambda u: (len(counts[u]), u))
-            hits.update(("R17.1", second, code) for code in counts[second])
+            # two sources: every claimant is told, on each resource that names it the source
+            hits.update(("R17.1", u, code) for u, code in claims[de])
     return hits
 
 
