@@ -295,6 +295,7 @@ def test_cli_load_and_list(tmp_path):
     listed = _govcat(path, "registry", "list", "organisations", "--format", "csv")
     assert listed.returncode == 0, listed.stderr
     assert "11370000MB284651XL" in listed.stdout
+    assert "https://data.jinan.gov.cn/" in listed.stdout  # the open-data websites are listed too
     good = _govcat(path, "registry", "load", "data-elements", str(registry.bundled_path("data-elements")))
     assert good.returncode == 0, good.stderr
     s = CatalogStore.open(path, BASE, initialise=False)
