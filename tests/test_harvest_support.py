@@ -64,7 +64,8 @@ def graph_triples(store: CatalogStore, graph: str) -> list[ox.Quad]:
 def values(store: CatalogStore, graph: str, s: str, p: str) -> set[str]:
     return {
         q.object.value
-        for q in store.ox.quads_for_pattern(ox.NamedNode(s), ox.NamedNode(p), None, ox.NamedNode(graph))
+        for q in store.triples(graph)
+        if q.subject == ox.NamedNode(s) and q.predicate == ox.NamedNode(p)
     }
 
 

@@ -35,6 +35,28 @@ class CatalogStore:
         self.ox = store
         self.iris = iris
         self.path = path
+        self._archive: ox.Store | None = None
+
+    @property
+    def archive(self) -> ox.Store:
+        """The store of replaced versions (``<store>.archive`` beside an on-disk store).
+
+        Replaced versions live outside the main store so that the main store's union of graphs is exactly
+        the current catalog: queries and the fast validation engine use that union, which is much faster in
+        Oxigraph than a list of graphs, and old versions must never be mistaken for current data.
+        """
+        if self._archive is None:
+            if self.path is None:
+                self._archive = ox.Store()
+            else:
+                archive_path = self.path.with_name(self.path.name + ".archive")
+                archive_path.mkdir(parents=True, exist_ok=True)
+                self._archive = ox.Store(str(archive_path))
+        return self._archive
+
+    @staticmethod
+    def is_version(graph: str) -> bool:
+        return "/v/" in graph
 
     # ---- opening --------------------------------------------------------------------------
     @classmethod
@@ -123,13 +145,17 @@ class CatalogStore:
         return rows
 
     def graph_exists(self, graph: str) -> bool:
+        if self.is_version(graph):
+            return self.archive.contains_named_graph(_nn(graph))
         return self.ox.contains_named_graph(_nn(graph))
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
 
     def triples(self, graph: str) -> Iterator[ox.Quad]:
-        return self.ox.quads_for_pattern(None, None, None, _nn(graph))
+        """The quads of ``graph``; a replaced version is read from the archive."""
+        source = self.archive if self.is_version(graph) else self.ox
+        return source.quads_for_pattern(None, None, None, _nn(graph))
 
     def count(self, graph: str) -> int:
         return sum(1 for _ in self.triples(graph))
@@ -178,25 +204,36 @@ class CatalogStore:
         ops = []
         stamp = _now()
         compact = stamp.replace(":", "").replace("-", "").replace(".", "")
-        for graph, staging in staged.items():
-            history = None
-            if keep_history and self.graph_exists(graph):
-                history = f"{graph}/v/{compact}"
-                ops.append(f"COPY SILENT <{graph}> TO <{history}>")
-                ops.append(
-                    "INSERT DATA { GRAPH <%s> { <%s> <http://www.w3.org/ns/prov#specializationOf> <%s> ; "
-                    "<http://www.w3.org/ns/prov#invalidatedAtTime> \"%s\"^^<http://www.w3.org/2001/XMLSchema#dateTime> ; "
-                    "<http://purl.org/dc/terms/isReplacedBy> <%s> . } }"
-                    % (self.iris.history_graph, history, graph, stamp, graph)
-                )
-            histories[graph] = history
-            ops.append(f"MOVE SILENT <{staging}> TO <{graph}>")
+        archived: list[str] = []
+        try:
+            for graph, staging in staged.items():
+                history = None
+                if keep_history and self.ox.contains_named_graph(_nn(graph)):
+                    history = f"{graph}/v/{compact}"
+                    # The old version goes to the archive first (one transaction there); if the swap below
+                    # fails, it is removed again.
+                    self.archive.extend(_into_graph(self.triples(graph), _nn(history)))
+                    archived.append(history)
+                    ops.append(
+                        "INSERT DATA { GRAPH <%s> { <%s> <http://www.w3.org/ns/prov#specializationOf> <%s> ; "
+                        "<http://www.w3.org/ns/prov#invalidatedAtTime> \"%s\"^^<http://www.w3.org/2001/XMLSchema#dateTime> ; "
+                        "<http://purl.org/dc/terms/isReplacedBy> <%s> . } }"
+                        % (self.iris.history_graph, history, graph, stamp, graph)
+                    )
+                histories[graph] = history
+                ops.append(f"MOVE SILENT <{staging}> TO <{graph}>")
+        except Exception:
+            self._drop_archived(archived)
+            for staging in staged.values():
+                self._drop_quietly(staging)
+            raise
         if extra_update:
             ops.append(extra_update)
         try:
             # One SPARQL Update is one transaction in Oxigraph: every swap happens, or none does.
             self.ox.update(" ;\n".join(ops))
         except Exception as exc:
+            self._drop_archived(archived)
             for staging in staged.values():
                 self._drop_quietly(staging)
             raise StoreError(
@@ -216,6 +253,13 @@ class CatalogStore:
         if self.graph_exists(graph):
             self.ox.remove_graph(_nn(graph))
 
+    def _drop_archived(self, versions: list[str]) -> None:
+        for v in versions:
+            try:
+                self.archive.remove_graph(_nn(v))
+            except Exception:  # noqa: BLE001 - cleanup after a failure must not hide the failure
+                pass
+
     def _drop_quietly(self, graph: str) -> None:
         try:
             self.drop_graph(graph)
@@ -230,6 +274,8 @@ class CatalogStore:
     def flush(self) -> None:
         if self.path is not None:
             self.ox.flush()
+            if self._archive is not None:
+                self._archive.flush()
 
 
 def _into_graph(triples: Iterable[ox.Triple | ox.Quad], graph: ox.NamedNode) -> Iterator[ox.Quad]:

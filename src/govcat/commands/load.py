@@ -109,8 +109,9 @@ def history(ctx: Context, department: str | None) -> None:
     if not rows:
         click.echo("没有历史版本 / no replaced versions")
         return
+    dataset = ox.NamedNode("http://www.w3.org/ns/dcat#Dataset")
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     for row in rows:
         uscc = row["catalog"].rsplit("/", 1)[-1]
-        click.echo(
-            f"{uscc}  {row['replaced']}  {row.get('resources') or 0} 个信息资源 / resources  {row['version']}"
-        )
+        resources = sum(1 for _ in store.archive.quads_for_pattern(None, rdf_type, dataset, ox.NamedNode(row["version"])))
+        click.echo(f"{uscc}  {row['replaced']}  {resources} 个信息资源 / resources  {row['version']}")

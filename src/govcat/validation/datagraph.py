@@ -37,16 +37,34 @@ class DataSpec:
     extra: list[ox.Triple] = field(default_factory=list)
 
 
+def _bookkeeping(store: "CatalogStore") -> tuple[str, ...]:
+    """Graphs about the catalog rather than of it: validation reports, replaced-version records, store
+    metadata, and transient staging/scratch graphs. No shape reads them."""
+    iris = store.iris
+    return (iris.base + "graph/report/", iris.history_graph, store.meta_graph, iris.staging_prefix,
+            iris.base + "graph/scratch/")
+
+
+def validation_graphs(store: "CatalogStore") -> list[str]:
+    """Every graph a run checks: the main store's named graphs (the ontology, vocabularies, Measures,
+    registries and current catalogs; replaced versions live in the archive), without bookkeeping graphs.
+
+    The fast engine reads the main store's union of graphs, which differs from this list only by the
+    bookkeeping graphs, so both engines see the same data."""
+    skip = _bookkeeping(store)
+    return [g for g in store.named_graphs() if not any(g == b or g.startswith(b) for b in skip)]
+
+
 def context_graphs(store: "CatalogStore") -> list[str]:
     """The graphs every run needs besides the catalogs."""
-    iris = store.iris
-    return [iris.vocab_graph, iris.measures_graph, *(iris.registry_graph(r) for r in REGISTRIES)]
+    catalogs = set(catalog_graphs(store))
+    return [g for g in validation_graphs(store) if g not in catalogs]
 
 
 def catalog_graphs(store: "CatalogStore") -> list[str]:
-    """The current department catalogs (not their replaced versions)."""
-    prefix = store.iris.base + "graph/catalog/"
-    return [g for g in store.named_graphs() if g.startswith(prefix) and "/v/" not in g[len(prefix):]]
+    """The current catalogs: departments' and harvested ones."""
+    prefixes = (store.iris.base + "graph/catalog/", store.iris.base + "graph/harvest/")
+    return [g for g in validation_graphs(store) if g.startswith(prefixes)]
 
 
 def as_of_triple(as_of: date) -> tuple:
@@ -61,7 +79,7 @@ def export(store: "CatalogStore", graphs: Iterable[str]) -> Graph:
 
 def build(spec: DataSpec) -> Graph:
     """The rdflib data graph of ``spec``."""
-    graphs = [g for g in context_graphs(spec.store) + catalog_graphs(spec.store) if g not in spec.exclude]
+    graphs = [g for g in validation_graphs(spec.store) if g not in spec.exclude]
     data = export(spec.store, graphs)
     if spec.extra:
         data += ox_to_rdflib(spec.extra)

@@ -37,7 +37,8 @@ Engine = Callable[[DataSpec, Graph], tuple[list[RawResult], Graph]]
 def results_from_report_graph(report: Graph) -> list[RawResult]:
     """The results of a standard ``sh:ValidationReport`` graph."""
     out = []
-    for r in report.subjects(SH.resultSeverity, None):
+    # Only the report's own results: sh:detail results of nested shapes are explanations, not results.
+    for r in report.objects(None, SH.result):
         out.append(
             RawResult(
                 focus=report.value(r, SH.focusNode),
