@@ -142,7 +142,7 @@ def test_reports_are_kept_and_answer_which_departments_broke_an_article(store_di
         "<https://w3id.org/govcat/ns#scope> ?scope ; <https://w3id.org/govcat/ns#engine> ?engine } }",
         substitutions={"g": ox.NamedNode(summary["graph"])},
     )
-    assert run == [{"g": summary["graph"], "asOf": "2024-11-15", "scope": "store", "engine": "pyshacl"}]
+    assert run == [{"g": summary["graph"], "asOf": "2024-11-15", "scope": "store", "engine": "fast"}]
 
 
 def test_submission_dry_run_reports_its_department_and_writes_nothing(store_dir):

@@ -33,6 +33,15 @@ class Context:
             self._store = open_store(self.config)
         return self._store
 
+    def close(self) -> None:
+        """Flush and release the store, so that the next command (or process) can open it."""
+        if self._store is not None:
+            import gc
+
+            self._store.flush()
+            self._store = None
+            gc.collect()  # Oxigraph releases its lock when the store object is freed
+
 
 pass_ctx = click.make_pass_decorator(Context)
 
@@ -67,6 +76,7 @@ def cli(ctx: click.Context, store: str | None, base_iri: str | None) -> None:
         click.echo(f"错误 / error: {exc}", err=True)
         ctx.exit(EXIT_BAD_INPUT)
     ctx.obj = Context(cfg)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def _register_commands() -> None:

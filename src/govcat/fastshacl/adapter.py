@@ -64,11 +64,12 @@ def fast_engine(spec, shapes: Graph, *, focus: set[str] | None = None):
         graphs = [g for g in datagraph.validation_graphs(store) if g not in spec.exclude] + [scratch]
     try:
         results = run(store.ox, compiled_for(shapes), graphs=graphs, focus=focus)
+        nodes = {r.focus for r in results} | {r.value for r in results if r.value is not None}
+        # Looked up while the scratch graph is there: a dry-run submission's nodes are only in it.
+        lookup = lookup_graph(store, nodes)
     finally:
         store.drop_graph(scratch)
-    raw = [_raw(r, RawResult) for r in results]
-    nodes = {r.focus for r in results} | {r.value for r in results if r.value is not None}
-    return raw, lookup_graph(store, nodes)
+    return [_raw(r, RawResult) for r in results], lookup
 
 
 def _raw(r: FastResult, cls):

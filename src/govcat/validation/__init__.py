@@ -73,7 +73,7 @@ def keep(store: "CatalogStore", report: Report) -> str:
     return graph
 
 
-def check_store(store: "CatalogStore", *, as_of: date | None = None, engine: str = "pyshacl") -> dict[str, Any]:
+def check_store(store: "CatalogStore", *, as_of: date | None = None, engine: str = "fast") -> dict[str, Any]:
     """Check the whole store, keep the report, and return its summary (with the report graph's IRI)."""
     report = validate(store, scope=Scope.store(), as_of=as_of, engine=engine)
     summary = report.summary()
