@@ -79,3 +79,22 @@ def test_demo_serves_site_and_sparql(workdir):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_query_answers_select_ask_and_construct_on_the_demo_store(workdir):
+    def q(*args: str) -> str:
+        out = subprocess.run([GOVCAT, "query", *args], cwd=workdir, env=_env(), capture_output=True, text=True,
+                             timeout=120)
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    table = q("SELECT ?code ?title WHERE { ?d a dcat:Dataset ; dct:identifier ?code ; dct:title ?title } "
+              "ORDER BY ?code LIMIT 3")
+    assert "(3 行 / rows)" in table
+    rows = q("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a dcat:Dataset }", "--format", "csv").splitlines()
+    assert rows[0].strip() == "n" and int(rows[1]) == 349  # every resource of the sample
+    assert q("ASK { ?d gc:sharingType <https://w3id.org/govcat/vocab/sharing-type/none> }").strip() == "true"
+    ttl = q("CONSTRUCT { ?d dct:title ?t } WHERE { ?d a dcat:Dataset ; dct:title ?t } LIMIT 5", "--format", "turtle")
+    from rdflib import Graph
+
+    assert len(Graph().parse(data=ttl, format="turtle")) == 5
