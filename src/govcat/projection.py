@@ -134,7 +134,10 @@ class _Guard:
         return root in self.open
 
     def allowed(self, t: Any) -> bool:
-        return self.allowed_term(t.subject) and self.allowed_term(t.object)
+        for term in (t.subject, t.object):
+            if type(term) is ox.NamedNode and term.value.startswith(self.prefix) and not self.allowed_iri(term.value):
+                return False
+        return True
 
     def allowed_iri(self, value: str) -> bool:
         return value.split("#", 1)[0].rstrip("/") in self.open
@@ -187,16 +190,16 @@ def project(store: CatalogStore) -> list[ox.Triple]:
     copy = _filtered_copy(store, guard)
     out: set[ox.Triple] = set()
     for name in DATASET_QUERIES:
-        for t in _run(copy, load_query(name)):
-            if guard.allowed(t):
-                out.add(t)
+        out.update(filter(guard.allowed, _run(copy, load_query(name))))
     catalog = ox.NamedNode(public_catalog_iri(base))
     for t in _run(copy, load_query("catalog"), catalog=catalog, homepage=ox.NamedNode(base),
                   province=ox.NamedNode(PROVINCE)):
         if guard.allowed(t):
             out.add(t)
     out |= _supplements(out)
-    return sorted(out, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    # In no particular order: sorting millions of triples by their text cost more than the queries,
+    # and every reader (the public store, the site, the RDF export) orders what it shows itself.
+    return list(out)
 
 
 def _supplements(triples: set[ox.Triple]) -> set[ox.Triple]:
