@@ -134,6 +134,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--datasets", type=int, default=100_000)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--projection-only", action="store_true", help="stop after generation and projection")
     args = ap.parse_args()
     workers = args.workers
     tmp = Path(tempfile.mkdtemp(prefix="govcat-bench-"))
@@ -147,6 +148,8 @@ def main() -> None:
         print(f"generated {args.datasets} datasets over {len(orgs)} departments in {t1 - t0:.1f} s; "
               f"projection: {len(triples)} triples in {t2 - t1:.1f} s "
               f"({(t2 - t1) / args.datasets * 1000:.3f} ms per dataset)", flush=True)
+        if args.projection_only:
+            return
 
         # Baseline and pipeline over the same dataset pages, same data, all cores.
         data = read(triples, BASE)
