@@ -89,7 +89,7 @@ def test_same_results_as_pyshacl_on_generated_catalogs(tmp_path, shapes):
 
     store = CatalogStore.open(tmp_path / "store", BASE)
     nq = tmp_path / "catalog.nq"
-    generate(nq, 240, per_department=60, items_per_resource=6, bureau_of=bureaus(), seed=7)
+    generate(nq, 120, per_department=30, items_per_resource=4, bureau_of=bureaus(), seed=7)
     store.ox.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
     spec = datagraph.DataSpec(store, date(2026, 11, 25))
     from govcat.fastshacl.adapter import fast_engine
