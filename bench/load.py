@@ -1,0 +1,230 @@
+"""Benchmark: loading department submissions (`govcat load`, i.e. `load_submissions`) against a raw
+pyoxigraph bulk load of the same triples.
+
+    .venv/bin/python bench/load.py                        # 10,000 and 100,000 resources
+    .venv/bin/python bench/load.py --sizes 10000          # a quicker run
+    .venv/bin/python bench/load.py --sizes 300000         # province scale
+
+For each size it writes department submissions in the national template (bench/template_gen.py: CSV
+folders of 500 resources and about 15 data items each, departments registered in the bench store's
+organisation registry), then measures, each step in its own process so that peak memory (max RSS) is
+that step's alone:
+
+- check: `read_batch` only (parsing, lookups and every check; nothing written);
+- load: `load_submissions` as `govcat load` runs it: parsing, checks, the atomic replacement of every
+  department's catalog graph in one transaction, and the hook that refreshes the public projection;
+- project: that hook alone (`govcat.hooks.catalog_changed`), into a fresh public store;
+- bulk (the baseline): the loaded catalog graphs dumped as N-Quads (not timed), then `Store.bulk_load`
+  of that file into an empty on-disk pyoxigraph store.
+
+Printed: seconds, triples, peak MiB per step and the ratios load/bulk and check/bulk. Ratios are
+against the baseline measured in the same run, never against fixed numbers.
+
+How long it takes on the shared development machine (2 cores, other jobs beside it): 10,000 resources
+about 3 minutes in all (generation 3 s); 100,000 resources about 25 minutes (see docs/performance.md,
+"Loading", for the measured figures; 300,000 was not run there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+
+BASE = "https://data.sd.gov.cn/govcat/"
+
+
+def _own_peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(args: list[str], env: dict[str, str] | None = None) -> dict:
+    """Run one step in a fresh process; returns its JSON output (the step reports its own peak memory)."""
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
+                         env={**os.environ, **(env or {})})
+    if out.returncode != 0:
+        raise SystemExit(f"step {args[0]} failed:\n{out.stderr[-3000:]}")
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    data.setdefault("wall", time.perf_counter() - start)
+    return data
+
+
+# ---- steps, each run in a child process --------------------------------------------------------------
+
+
+def _folders(listing: str) -> list[Path]:
+    return [Path(p) for p in Path(listing).read_text(encoding="utf-8").splitlines() if p]
+
+
+def step_prepare(store_dir: str, registry_nq: str) -> dict:
+    """A govcat store with the bundled registries and vocabularies, plus the generated departments in the
+    organisation registry (not timed: it is the state a province store is in before submissions arrive)."""
+    import pyoxigraph as ox
+
+    from govcat.store import CatalogStore
+
+    store = CatalogStore.open(store_dir, BASE)
+    store.ox.bulk_load(path=registry_nq, format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    return {"quads": len(store.ox), "peak_mib": _own_peak_mib()}
+
+
+def step_check(store_dir: str, listing: str) -> dict:
+    from govcat.loaders.template import read_batch
+    from govcat.store import CatalogStore
+
+    store = CatalogStore.open(store_dir, BASE)
+    start = time.perf_counter()
+    subs = read_batch(_folders(listing), store)
+    seconds = time.perf_counter() - start
+    errors = [str(e) for s in subs for e in s.errors]
+    if errors:
+        raise SystemExit("the generated submissions do not pass the checks:\n" + "\n".join(errors[:20]))
+    return {"seconds": seconds, "triples": sum(len(s.triples) for s in subs), "peak_mib": _own_peak_mib()}
+
+
+def _catalog_graphs(store) -> list[str]:
+    prefix = store.iris.catalog_graph("")
+    return [g for g in store.named_graphs() if g.startswith(prefix) and "/" not in g[len(prefix):]]
+
+
+def step_load(store_dir: str, listing: str) -> dict:
+    from govcat.loaders.template import load_submissions
+    from govcat.store import CatalogStore
+
+    store = CatalogStore.open(store_dir, BASE)
+    start = time.perf_counter()
+    subs = load_submissions(_folders(listing), store)
+    seconds = time.perf_counter() - start
+    triples = sum(store.count(g) for g in _catalog_graphs(store))
+    return {"seconds": seconds, "triples": triples, "departments": len(subs),
+            "resources": sum(s.resources for s in subs), "items": sum(s.items for s in subs),
+            "warnings": sum(len(s.warnings) for s in subs), "peak_mib": _own_peak_mib()}
+
+
+def step_project(store_dir: str, public_dir: str) -> dict:
+    from govcat import config, hooks
+    from govcat.store import CatalogStore
+
+    os.environ["GOVCAT_PUBLIC_STORE"] = public_dir
+    store = CatalogStore.open(store_dir, BASE)
+    departments = [g.rsplit("/", 1)[-1] for g in _catalog_graphs(store)]
+    start = time.perf_counter()
+    hooks.catalog_changed(store, departments, config.load())
+    return {"seconds": time.perf_counter() - start, "peak_mib": _own_peak_mib()}
+
+
+def step_dump(store_dir: str, nq: str) -> dict:
+    """The loaded catalog graphs as one N-Quads file (the bulk load's input; not part of either timing)."""
+    import pyoxigraph as ox
+
+    from govcat.store import CatalogStore
+
+    store = CatalogStore.open(store_dir, BASE)
+    quads = 0
+    with open(nq, "wb") as fh:
+        for g in _catalog_graphs(store):
+            part = list(store.ox.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+            quads += len(part)
+            ox.serialize(part, fh, ox.RdfFormat.N_QUADS)
+    return {"quads": quads, "peak_mib": _own_peak_mib()}
+
+
+def step_bulk(store_dir: str, nq: str) -> dict:
+    import pyoxigraph as ox
+
+    store = ox.Store(store_dir)
+    start = time.perf_counter()
+    store.bulk_load(path=nq, format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "triples": len(store), "peak_mib": _own_peak_mib()}
+
+
+# ---- the table ---------------------------------------------------------------------------------------
+
+
+def run_size(size: int, work: Path, bureau_uscc: dict[str, str]) -> dict:
+    from template_gen import write_submissions
+
+    gen_dir = work / f"submissions-{size}"
+    t = time.perf_counter()
+    folders, registry, n_items = write_submissions(gen_dir, size, bureau_uscc=bureau_uscc)
+    gen_s = time.perf_counter() - t
+    listing = work / f"folders-{size}.txt"
+    listing.write_text("\n".join(str(f) for f in folders), encoding="utf-8")
+    store_dir, bulk_dir, nq = work / f"store-{size}", work / f"bulk-{size}", work / f"catalog-{size}.nq"
+    _child(["prepare", str(store_dir), str(registry)])
+    check = _child(["check", str(store_dir), str(listing)])
+    load = _child(["load", str(store_dir), str(listing)], env={"GOVCAT_PUBLIC_STORE": str(work / f"public-{size}")})
+    project = _child(["project", str(store_dir), str(work / f"public2-{size}")])
+    dump = _child(["dump", str(store_dir), str(nq)])
+    bulk = _child(["bulk", str(bulk_dir), str(nq)])
+    if bulk["triples"] != load["triples"] or dump["quads"] != load["triples"]:
+        raise SystemExit(f"the bulk load has {bulk['triples']} triples, the loader's graphs {load['triples']}")
+    row = {"size": size, "departments": load["departments"], "resources": load["resources"], "items": load["items"],
+           "generate_s": gen_s, "triples": load["triples"], "warnings": load["warnings"],
+           "check_s": check["seconds"], "check_mib": check["peak_mib"],
+           "load_s": load["seconds"], "load_mib": load["peak_mib"],
+           "project_s": project["seconds"], "project_mib": project["peak_mib"],
+           "bulk_s": bulk["seconds"], "bulk_mib": bulk["peak_mib"],
+           "load_per_bulk": load["seconds"] / bulk["seconds"], "check_per_bulk": check["seconds"] / bulk["seconds"]}
+    for p in (store_dir, bulk_dir, gen_dir, work / f"public-{size}", work / f"public2-{size}"):
+        shutil.rmtree(p, ignore_errors=True)
+    nq.unlink(missing_ok=True)
+    return row
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10000,100000")
+    ap.add_argument("--work", default=None, help="working directory (default: a temporary one)")
+    args = ap.parse_args()
+    from bench_support import bureaus
+
+    bureau_uscc = {division: iri.rsplit("/", 1)[-1] for division, iri in bureaus().items()}
+    work = Path(args.work or tempfile.mkdtemp(prefix="govcat-bench-load-"))
+    work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        t = time.perf_counter()
+        row = run_size(size, work, bureau_uscc)
+        row["total_s"] = time.perf_counter() - t
+        rows.append(row)
+        print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items()}), flush=True)
+    print()
+    print(_table(rows))
+
+
+def _table(rows: list[dict]) -> str:
+    head = ("resources | items | triples | check s (MiB) | load s (MiB) | of which projection s | "
+            "bulk load s (MiB) | load/bulk | check/bulk")
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(
+            f"{r['size']:>9,} | {r['items']:,} | {r['triples']:,} | {r['check_s']:.1f} ({r['check_mib']:.0f}) | "
+            f"{r['load_s']:.1f} ({r['load_mib']:.0f}) | {r['project_s']:.1f} | "
+            f"{r['bulk_s']:.1f} ({r['bulk_mib']:.0f}) | {r['load_per_bulk']:.1f}× | {r['check_per_bulk']:.1f}×"
+        )
+    return "\n".join(lines)
+
+
+STEPS = {"prepare": step_prepare, "check": step_check, "load": step_load, "project": step_project,
+         "dump": step_dump, "bulk": step_bulk}
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] in STEPS:
+        print(json.dumps(STEPS[sys.argv[1]](*sys.argv[2:])))
+    else:
+        main()
