@@ -1,7 +1,7 @@
 """Benchmark: loading department submissions (`govcat load`, i.e. `load_submissions`) against a raw
 pyoxigraph bulk load of the same triples.
 
-    .venv/bin/python bench/load.py                        # 10,000 and 100,000 resources
+    .venv/bin/python bench/load.py                        # 1,000 and 10,000 resources
     .venv/bin/python bench/load.py --sizes 10000          # a quicker run
     .venv/bin/python bench/load.py --sizes 300000         # province scale
 
@@ -20,9 +20,10 @@ that step's alone:
 Printed: seconds, triples, peak MiB per step and the ratios load/bulk and check/bulk. Ratios are
 against the baseline measured in the same run, never against fixed numbers.
 
-How long it takes on the shared development machine (2 cores, other jobs beside it): 10,000 resources
-about 3 minutes in all (generation 3 s); 100,000 resources about 25 minutes (see docs/performance.md,
-"Loading", for the measured figures; 300,000 was not run there).
+How long it takes on the shared development machine (2 cores, other jobs beside it): 1,000 resources
+about 1 minute; 10,000 resources about 10 minutes (load step 475 s, 6.5 GiB peak). 100,000 was not run:
+by a linear extrapolation (not measured) it would take well over an hour and more memory than the
+machine's 24 GiB, since the write grows faster than the data (docs/performance.md, "Loading").
 """
 
 from __future__ import annotations
@@ -188,7 +189,7 @@ def run_size(size: int, work: Path, bureau_uscc: dict[str, str]) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default="10000,100000")
+    ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--work", default=None, help="working directory (default: a temporary one)")
     args = ap.parse_args()
     from bench_support import bureaus
