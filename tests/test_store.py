@@ -84,3 +84,22 @@ def test_replacing_several_graphs_is_one_transaction(tmp_path):
     histories = store.replace_graphs({a: _triples(3, "a2"), b: _triples(3, "b2")}, keep_history=True)
     assert all(histories.values())
     assert {o for _, _, o in _content(store, a)} == {"a2 0", "a2 1", "a2 2"}
+
+
+def test_a_new_graph_is_removed_when_the_batch_it_is_in_fails(tmp_path):
+    store = CatalogStore.open(tmp_path / "store", BASE)
+    old, new = store.iris.catalog_graph("OLD"), store.iris.catalog_graph("NEW")
+    store.replace_graph(old, _triples(2, "o1"))
+    before = _content(store, old)
+
+    def broken():
+        yield from _triples(1, "o2")
+        raise RuntimeError("broke off")
+
+    with pytest.raises(RuntimeError):
+        store.replace_graphs({new: _triples(3, "n1"), old: broken()}, keep_history=True)
+    assert not store.graph_exists(new)
+    assert _content(store, old) == before
+    with pytest.raises(RuntimeError):
+        store.replace_graphs({new: broken()})
+    assert not store.graph_exists(new)

@@ -189,9 +189,17 @@ class CatalogStore:
 
         Returns, per graph, the IRI of the history graph that keeps its previous version (or None).
         """
+        # Graphs that do not exist yet need no swap: they are written in place, all of them in one
+        # transaction (a SPARQL MOVE costs far more than the write itself). If the swap of the existing ones
+        # fails afterwards, the new ones are removed again.
+        fresh = [g for g in contents if not self.ox.contains_named_graph(_nn(g))]
+        if fresh:
+            self.ox.extend(q for g in fresh for q in _into_graph(contents[g], _nn(g)))
         staged: dict[str, str] = {}
         try:
             for graph, triples in contents.items():
+                if graph in fresh:
+                    continue
                 staging = f"{self.iris.staging_prefix}{uuid.uuid4().hex}"
                 staged[graph] = staging
                 # One transaction per staging graph: all of its content is written, or none of it.
@@ -199,8 +207,10 @@ class CatalogStore:
         except Exception:
             for staging in staged.values():
                 self._drop_quietly(staging)
+            for g in fresh:
+                self._drop_quietly(g)
             raise
-        histories: dict[str, str | None] = {}
+        histories: dict[str, str | None] = {g: None for g in fresh}
         ops = []
         stamp = _now()
         compact = stamp.replace(":", "").replace("-", "").replace(".", "")
@@ -229,6 +239,8 @@ class CatalogStore:
             raise
         if extra_update:
             ops.append(extra_update)
+        if not ops:
+            ops.append("INSERT DATA {}")  # nothing to swap; keeps the error handling below in one place
         try:
             # One SPARQL Update is one transaction in Oxigraph: every swap happens, or none does.
             self.ox.update(" ;\n".join(ops))
@@ -236,10 +248,12 @@ class CatalogStore:
             self._drop_archived(archived)
             for staging in staged.values():
                 self._drop_quietly(staging)
+            for g in fresh:
+                self._drop_quietly(g)
             raise StoreError(
                 f"替换图失败，原内容保持不变 / replacing {', '.join(staged)} failed, the previous content is kept: {exc}"
             ) from exc
-        for graph in staged:
+        for graph in contents:
             if not self.graph_exists(graph):
                 # MOVE of an empty staging graph leaves no graph; an empty replacement still exists.
                 self.ox.add_graph(_nn(graph))
