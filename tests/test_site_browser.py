@@ -5,7 +5,6 @@ link and button colours with a contrast of at least 4.5:1 (WCAG AA)."""
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from test_api_browser import CHROMIUM, _ensure_chromium  # noqa: E402
-from test_api_support import Server  # noqa: E402
+from test_site_support import serve_built_site  # noqa: E402
 from test_site_support import BASE, OPEN, POLICE, build_store  # noqa: E402
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -39,17 +38,7 @@ PAGES = {  # path: html lang
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     _ensure_chromium()
-    from govcat.projection import refresh_public_store
-    from govcat.site.build import build_site
-
-    root = tmp_path_factory.mktemp("site-browser")
-    store = build_store(root / "store")
-    build_site(store, root / "site")
-    refresh_public_store(store, root / "public")
-    store.flush()
-    del store
-    gc.collect()
-    srv = Server(root, root / "store", root / "public", site_dir=root / "site")
+    srv = serve_built_site(tmp_path_factory.mktemp("site-browser"))
     yield srv
     srv.stop()
 

@@ -9,7 +9,6 @@ the checkout; the test prints the folder."""
 
 from __future__ import annotations
 
-import gc
 import json
 import shutil
 import subprocess
@@ -22,7 +21,7 @@ import rdflib
 sys.path.insert(0, str(Path(__file__).parent))
 
 from test_api_browser import CHROMIUM, _ensure_chromium  # noqa: E402
-from test_api_support import Server  # noqa: E402
+from test_site_support import serve_built_site  # noqa: E402
 from test_site_support import BASE, DATA, OPEN, build_store  # noqa: E402
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -89,17 +88,7 @@ def expected(iri: str, lang: str) -> dict:
 def server(tmp_path_factory):
     _ensure_chromium()
     _ensure_cjk_font()
-    from govcat.projection import refresh_public_store
-    from govcat.site.build import build_site
-
-    root = tmp_path_factory.mktemp("site-journey-server")
-    store = build_store(root / "store")
-    build_site(store, root / "site")
-    refresh_public_store(store, root / "public")
-    store.flush()
-    del store
-    gc.collect()
-    srv = Server(root, root / "store", root / "public", site_dir=root / "site")
+    srv = serve_built_site(tmp_path_factory.mktemp("site-journey-server"))
     yield srv
     srv.stop()
 

@@ -78,3 +78,22 @@ def assert_dcat_ap(graph) -> None:
         graph, shacl_graph=dcat_ap_shapes(), inference="none", allow_warnings=False, do_owl_imports=False
     )
     assert conforms, text
+
+
+def serve_built_site(root: Path):
+    """A real `govcat serve` on 127.0.0.1 for the fixture catalog: its site built, its projection refreshed.
+    The caller stops it (``.stop()``)."""
+    import gc
+
+    from test_api_support import Server
+
+    from govcat.projection import refresh_public_store
+    from govcat.site.build import build_site
+
+    store = build_store(root / "store")
+    build_site(store, root / "site")
+    refresh_public_store(store, root / "public")
+    store.flush()
+    del store
+    gc.collect()  # release the store's lock before the server opens it
+    return Server(root, root / "store", root / "public", site_dir=root / "site")
