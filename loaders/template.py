@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +41,7 @@ class Submission:
     codes: dict[str, Location] = field(default_factory=dict)
     references: list[Reference] = field(default_factory=list)
     items: int = 0
+    triple_count: int = 0
     replaced: str | None = None  # after loading: the history graph of the previous version, if any
 
     @property
@@ -82,6 +83,7 @@ def _parse(path: Path, store: CatalogStore, lookups: Lookups, limits: Limits | N
         sub.name = lookups.organisations[dept].name
     out = mapper.out
     sub.triples = out.triples
+    sub.triple_count = len(out.triples)
     sub.errors.extend(out.errors)
     sub.warnings.extend(out.warnings)
     sub.codes = out.codes
@@ -161,29 +163,81 @@ def read_submission(path: Path, store: CatalogStore, *, limits: Limits | None = 
     return subs[0]
 
 
-def read_batch(paths: Iterable[Path], store: CatalogStore, *, limits: Limits | None = None) -> list[Submission]:
-    """Parse and check several submissions together; errors are left in each ``Submission.errors``."""
+def read_batch(
+    paths: Iterable[Path], store: CatalogStore, *, limits: Limits | None = None, keep_triples: bool = True
+) -> list[Submission]:
+    """Parse and check several submissions together; errors are left in each ``Submission.errors``.
+
+    Without ``keep_triples`` each submission's triples are dropped once it is checked, so that checking a
+    province-sized batch does not hold it all in memory."""
     lookups = Lookups.from_store(store)
-    subs = [_parse(Path(p), store, lookups, limits) for p in paths]
+    subs = []
+    for p in paths:
+        sub = _parse(Path(p), store, lookups, limits)
+        if not keep_triples:
+            sub.triples = []
+        subs.append(sub)
     _check_batch(subs, lookups)
     return subs
 
 
 def load_submissions(
-    paths: Iterable[Path], store: CatalogStore, *, limits: Limits | None = None
+    paths: Iterable[Path],
+    store: CatalogStore,
+    *,
+    limits: Limits | None = None,
+    progress: Callable[[Submission], None] | None = None,
 ) -> list[Submission]:
     """Check every submission; if any has a problem, raise one :class:`LoadErrors` with all of them and
-    write nothing. Otherwise replace each department's catalog graph atomically, keeping the previous
-    version as history, and tell ``govcat.hooks`` (if present) which catalogs changed."""
-    paths = list(paths)
+    leave the store as it was. Otherwise replace each department's catalog graph, keeping the previous
+    version as history, and tell ``govcat.hooks`` (if present) which catalogs changed.
+
+    The batch is all or nothing. It streams: each submission is parsed, checked and written before the
+    next is read, and only its codes and references are kept for the checks that need the whole batch.
+    Catalogs new to the store go through the store's bulk loader (``CatalogStore.new_graphs``), which
+    builds the indexes of what is written while the next submission is parsed; a department that already
+    has a catalog gets a staging graph, swapped in with the others in one transaction at the end. If any
+    problem turns up, in any file, everything written is removed again. ``progress`` is called after each
+    submission is read.
+    """
+    paths = [Path(p) for p in paths]
     if not paths:
         raise LoadErrors([LoaderError(Location("-"), "没有要加载的文件", "no files to load")])
-    subs = read_batch(paths, store, limits=limits)
-    problems = [e for s in subs for e in s.errors]
-    if problems:
-        raise LoadErrors(problems)
-    # The whole batch is one transaction: every department's catalog is replaced, or none is.
-    histories = store.replace_graphs({s.graph: s.triples for s in subs if s.graph}, keep_history=True)
+    lookups = Lookups.from_store(store)
+    subs: list[Submission] = []
+    staged: dict[str, str] = {}
+
+    def parsed() -> Iterator[tuple[str, list[ox.Triple]]]:
+        failed = False
+        graphs: set[str] = set()
+        for path in paths:
+            sub = _parse(path, store, lookups, limits)
+            subs.append(sub)
+            triples, sub.triples = sub.triples, []
+            failed = failed or not sub.ok
+            if progress is not None:
+                progress(sub)
+            # After the first problem nothing more is written (it will all be removed); the files are
+            # still read, so that every problem of the batch is reported in one run.
+            if failed or not sub.graph or sub.graph in graphs:
+                continue
+            graphs.add(sub.graph)
+            if store.ox.contains_named_graph(ox.NamedNode(sub.graph)):
+                staged[sub.graph] = store.stage(triples)
+            else:
+                yield sub.graph, triples
+
+    try:
+        with store.new_graphs() as fresh:
+            fresh.write(parsed())
+            _check_batch(subs, lookups)
+            problems = [e for s in subs for e in s.errors]
+            if problems:
+                raise LoadErrors(problems)
+            histories = store.swap(staged, keep_history=True)
+    except BaseException:
+        store.discard_staged(staged)
+        raise
     for sub in subs:
         sub.replaced = histories.get(sub.graph) if sub.graph else None
     store.flush()

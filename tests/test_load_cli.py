@@ -114,3 +114,30 @@ def test_size_limit_from_the_settings_and_the_option(store_dir: Path, tmp_path: 
     assert done.returncode == 2 and "too large" in done.stderr
     r = run("--store", str(store_dir), "load", "--max-rows", "1", str(DATA / "good-csv"))
     assert r.exit_code == 2 and "row limit" in r.output
+
+
+def test_a_load_on_a_terminal_shows_progress_and_stays_quiet_otherwise(store_dir: Path) -> None:
+    import os
+    import pty
+
+    # stderr on a real pseudo-terminal, as when a clerk runs the command by hand
+    master, slave = pty.openpty()
+    done = subprocess.run([str(GOVCAT), "--store", str(store_dir), "load", str(DATA / "good-csv"), str(DATA / "stats-csv")],
+                          stdout=subprocess.PIPE, stderr=slave, timeout=120)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    assert done.returncode == 0
+    text = shown.decode("utf-8")
+    assert "2/2 个文件 / files" in text and "items/s" in text and "ETA" in text
+    # not a terminal: nothing but the report
+    r = run("--store", str(store_dir), "load", str(DATA / "good-csv"))
+    assert r.exit_code == 0 and "items/s" not in r.output

@@ -103,3 +103,74 @@ def test_a_new_graph_is_removed_when_the_batch_it_is_in_fails(tmp_path):
     with pytest.raises(RuntimeError):
         store.replace_graphs({new: broken()})
     assert not store.graph_exists(new)
+
+
+def _all_quads(store: CatalogStore) -> set:
+    return set(store.ox.quads_for_pattern(None, None, None, None))
+
+
+def test_a_bulk_write_that_fails_midway_removes_every_graph_it_wrote(tmp_path):
+    store = CatalogStore.open(tmp_path / "store", BASE)
+    before = _all_quads(store)
+    a, b = store.iris.catalog_graph("11370000MB284651XL"), store.iris.catalog_graph("11370000004460580M")
+
+    def contents():
+        yield a, _triples(40, "a")
+        yield b, _triples(5, "b")
+        raise OSError("the disk is full")
+
+    with pytest.raises(OSError, match="disk is full"):
+        with store.new_graphs() as fresh:
+            fresh.write(contents())
+    assert _all_quads(store) == before
+    assert not store.journal_path.exists()
+
+
+def test_a_bulk_write_refuses_a_graph_that_exists(tmp_path):
+    store = CatalogStore.open(tmp_path / "store", BASE)
+    graph = store.iris.catalog_graph("11370000MB284651XL")
+    store.replace_graph(graph, _triples(3, "old"))
+    before = _all_quads(store)
+    with pytest.raises(Exception, match="already exists"):
+        with store.new_graphs() as fresh:
+            fresh.write([(graph, _triples(2, "new"))])
+    assert _all_quads(store) == before
+
+
+def test_graphs_of_a_bulk_write_cut_short_by_a_crash_are_removed_on_reopening(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "store"
+    CatalogStore.open(path, BASE)
+    before = _all_quads_at(path)
+    # A real process dies (os._exit: no cleanup runs) after writing one graph and noting it in the journal.
+    script = (
+        "import os, pyoxigraph as ox\n"
+        "from govcat.store import CatalogStore\n"
+        f"store = CatalogStore.open({str(path)!r}, {BASE!r})\n"
+        "g = store.iris.catalog_graph('11370000MB284651XL')\n"
+        "t = ox.Triple(ox.NamedNode('https://data.example.gov.cn/govcat/dataset/1'), "
+        "ox.NamedNode('http://purl.org/dc/terms/title'), ox.Literal('x'))\n"
+        "fresh = store.new_graphs().__enter__()\n"
+        "fresh.write([(g, [t] * 1)])\n"
+        "store.flush()\n"
+        "os._exit(9)\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=False)
+    journal = path.with_name(path.name + ".pending")
+    assert journal.read_text(encoding="utf-8").strip().endswith("11370000MB284651XL")
+    assert _all_quads_at(path, recover=False) != before
+    store = CatalogStore.open(path, BASE)
+    assert _all_quads(store) == before
+    assert not journal.exists()
+
+
+def _all_quads_at(path, *, recover: bool = True) -> set:
+    if recover:
+        store = CatalogStore.open(path, BASE)
+        quads = _all_quads(store)
+        del store
+        return quads
+    db = ox.Store.read_only(str(path))
+    return set(db.quads_for_pattern(None, None, None, None))

@@ -3,12 +3,17 @@
 Writes that replace a graph are atomic. New content is first written to a staging graph (one
 transaction), then moved over the target graph by a single SPARQL Update, which Oxigraph runs as one
 transaction: a failure at any point leaves the previous graph exactly as it was.
+
+Graphs that do not exist yet (a province's first load) are written by Oxigraph's bulk loader instead, under
+a journal that removes them again if the write fails or the process dies (``new_graphs``).
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -71,6 +76,7 @@ class CatalogStore:
                 f"无法打开存储 {path} / cannot open the store at {path}: {exc}", source=str(path)
             ) from exc
         cs = cls(store, Iris(base_iri), path)
+        cs.recover()
         if initialise and not cs.is_initialised():
             from govcat.bootstrap import initialise as _init
 
@@ -198,19 +204,41 @@ class CatalogStore:
         staged: dict[str, str] = {}
         try:
             for graph, triples in contents.items():
-                if graph in fresh:
-                    continue
-                staging = f"{self.iris.staging_prefix}{uuid.uuid4().hex}"
-                staged[graph] = staging
-                # One transaction per staging graph: all of its content is written, or none of it.
-                self.ox.extend(_into_graph(triples, _nn(staging)))
+                if graph not in fresh:
+                    staged[graph] = self.stage(triples)
         except Exception:
-            for staging in staged.values():
-                self._drop_quietly(staging)
+            self.discard_staged(staged)
             for g in fresh:
                 self._drop_quietly(g)
             raise
-        histories: dict[str, str | None] = {g: None for g in fresh}
+        try:
+            histories = self.swap(staged, keep_history=keep_history, extra_update=extra_update)
+        except Exception:
+            for g in fresh:
+                self._drop_quietly(g)
+            raise
+        histories.update({g: None for g in fresh})
+        return histories
+
+    def stage(self, triples: Iterable[ox.Triple | ox.Quad]) -> str:
+        """Write ``triples`` to a new staging graph in one transaction; returns its IRI (see ``swap``)."""
+        staging = f"{self.iris.staging_prefix}{uuid.uuid4().hex}"
+        self.ox.extend(_into_graph(triples, _nn(staging)))
+        return staging
+
+    def discard_staged(self, staged: dict[str, str]) -> None:
+        for staging in staged.values():
+            self._drop_quietly(staging)
+
+    def swap(self, staged: dict[str, str], *, keep_history: bool = False, extra_update: str = "") -> dict[str, str | None]:
+        """Move each staging graph over its target (graph -> staging IRI) in one SPARQL Update, i.e. one
+        transaction: every target is replaced, or none is and the staging graphs are dropped.
+
+        With ``keep_history``, the previous content of each target is kept in the archive as
+        ``<graph>/v/<timestamp>`` and recorded in the history graph (when it was replaced, and by what).
+        ``extra_update`` is SPARQL Update text built only from trusted IRIs, run in the same transaction.
+        """
+        histories: dict[str, str | None] = {}
         ops = []
         stamp = _now()
         compact = stamp.replace(":", "").replace("-", "").replace(".", "")
@@ -234,30 +262,62 @@ class CatalogStore:
                 ops.append(f"MOVE SILENT <{staging}> TO <{graph}>")
         except Exception:
             self._drop_archived(archived)
-            for staging in staged.values():
-                self._drop_quietly(staging)
+            self.discard_staged(staged)
             raise
         if extra_update:
             ops.append(extra_update)
         if not ops:
-            ops.append("INSERT DATA {}")  # nothing to swap; keeps the error handling below in one place
+            return histories
         try:
             # One SPARQL Update is one transaction in Oxigraph: every swap happens, or none does.
             self.ox.update(" ;\n".join(ops))
         except Exception as exc:
             self._drop_archived(archived)
-            for staging in staged.values():
-                self._drop_quietly(staging)
-            for g in fresh:
-                self._drop_quietly(g)
+            self.discard_staged(staged)
             raise StoreError(
                 f"替换图失败，原内容保持不变 / replacing {', '.join(staged)} failed, the previous content is kept: {exc}"
             ) from exc
-        for graph in contents:
+        for graph in staged:
             if not self.graph_exists(graph):
                 # MOVE of an empty staging graph leaves no graph; an empty replacement still exists.
                 self.ox.add_graph(_nn(graph))
         return histories
+
+    # ---- bulk writing of new graphs ------------------------------------------------------
+    @property
+    def journal_path(self) -> Path | None:
+        """Where the graphs of an unfinished bulk write are listed (beside an on-disk store)."""
+        return None if self.path is None else self.path.with_name(self.path.name + ".pending")
+
+    @contextmanager
+    def new_graphs(self) -> Iterator["NewGraphs"]:
+        """Write graphs that do not exist yet with Oxigraph's bulk loader, all or nothing.
+
+        The bulk loader writes index files directly (several times faster than a transaction, and its
+        memory does not grow with the data), but it is not a transaction: readers may see a graph while it
+        is being written. Each graph's name is therefore put in a journal file, flushed to disk, before any
+        of its triples; if the block raises, every graph written is removed again, and if the process dies
+        instead, ``recover`` (run when the store is next opened for writing) removes them.
+        """
+        writer = NewGraphs(self)
+        try:
+            yield writer
+        except BaseException:
+            writer.discard()
+            raise
+        writer.commit()
+
+    def recover(self) -> list[str]:
+        """Remove the graphs of a bulk write that never finished (the process died); returns them."""
+        journal = self.journal_path
+        if journal is None or not journal.exists():
+            return []
+        graphs = [line for line in journal.read_text(encoding="utf-8").splitlines() if line]
+        for g in graphs:
+            self._drop_quietly(g)
+        self.ox.flush()
+        journal.unlink()
+        return graphs
 
     def add_to_graph(self, graph: str, triples: Iterable[ox.Triple | ox.Quad]) -> None:
         """Add triples to ``graph`` in one transaction."""
@@ -290,6 +350,56 @@ class CatalogStore:
             self.ox.flush()
             if self._archive is not None:
                 self._archive.flush()
+
+
+class NewGraphs:
+    """The graphs of one bulk write (see ``CatalogStore.new_graphs``)."""
+
+    def __init__(self, store: CatalogStore) -> None:
+        self.store = store
+        self.graphs: list[str] = []
+        self._journal = None
+
+    def write(self, contents: Iterable[tuple[str, Iterable[ox.Triple | ox.Quad]]]) -> None:
+        """Bulk-load each (graph, triples) pair, consumed lazily: a stream of submissions is parsed while the
+        loader's threads build the indexes of what came before."""
+        self.store.ox.bulk_extend(self._quads(contents))
+
+    def _quads(self, contents: Iterable[tuple[str, Iterable[ox.Triple | ox.Quad]]]) -> Iterator[ox.Quad]:
+        for graph, triples in contents:
+            if graph in self.graphs or self.store.ox.contains_named_graph(_nn(graph)):
+                raise StoreError(f"图 {graph} 已存在 / graph {graph} already exists: new graphs only")
+            self._note(graph)
+            yield from _into_graph(triples, _nn(graph))
+
+    def _note(self, graph: str) -> None:
+        self.graphs.append(graph)
+        path = self.store.journal_path
+        if path is None:
+            return
+        if self._journal is None:
+            self._journal = open(path, "a", encoding="utf-8")
+        self._journal.write(graph + "\n")
+        self._journal.flush()
+        os.fsync(self._journal.fileno())
+
+    def discard(self) -> None:
+        for g in self.graphs:
+            self.store._drop_quietly(g)
+        self._close(remove=True)
+
+    def commit(self) -> None:
+        # The data must be on disk before the journal that would remove it is.
+        self.store.flush()
+        self._close(remove=True)
+
+    def _close(self, *, remove: bool) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        path = self.store.journal_path
+        if remove and path is not None and path.exists():
+            path.unlink()
 
 
 def _into_graph(triples: Iterable[ox.Triple | ox.Quad], graph: ox.NamedNode) -> Iterator[ox.Quad]:

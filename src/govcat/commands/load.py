@@ -47,7 +47,13 @@ def load(ctx: Context, paths: tuple[Path, ...], dry_run: bool, max_bytes: int | 
                 f"{sub.items} 个信息项 / items ({sub.source})"
             )
         return
-    subs = load_submissions(list(paths), store, limits=limits)
+    from govcat.progress import Progress
+
+    bar = Progress(len(paths))
+    try:
+        subs = load_submissions(list(paths), store, limits=limits, progress=lambda sub: bar.advance(sub.items))
+    finally:
+        bar.close()
     _warn(subs)
     for sub in subs:
         line = (
