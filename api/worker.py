@@ -4,11 +4,18 @@ pyoxigraph has no query timeout, so a query that runs over its limit is stopped 
 process that runs it (see ``govcat.api.limits``). A worker keeps its read-only stores open between
 queries, and reopens one when the files on disk have changed: a read-only RocksDB instance sees the
 data as it was when it was opened (tested in ``tests/test_api_limits.py``).
+
+The worker writes the answer's final bytes (pyoxigraph's own serializers), so the server only forwards
+them. Server and worker talk over a socket pair with a small framing of their own (``send_job`` /
+``read_answer``), which the server's event loop reads directly.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
+import socket
+import struct
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +24,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from govcat.api import protocol
+from govcat.api.federation import check_services
 from govcat.errors import CatalogError, QueryError, QueryRefused, StoreError
 
 
@@ -44,25 +52,83 @@ class Answer:
     message: str = ""
 
 
+# ---- the wire ---------------------------------------------------------------------------------------------
+# A job: "!I" length + pickled Job (the server is the only sender). An answer: "!BIIIQ" (ok, lengths of
+# media type, error, message and body) + those four; the body is sent as it is, never pickled.
+JOB_HEAD = struct.Struct("!I")
+ANSWER_HEAD = struct.Struct("!BIIIQ")
+READY = b"R"
+
+
+def encode_job(job: Job) -> bytes:
+    data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+    return JOB_HEAD.pack(len(data)) + data
+
+
+def decode_answer(head: bytes) -> tuple[bool, int, int, int, int]:
+    ok, media, error, message, body = ANSWER_HEAD.unpack(head)
+    return bool(ok), media, error, message, body
+
+
+def _recv_exactly(sock: socket.socket, n: int) -> bytes | None:
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        k = sock.recv_into(view[got:])
+        if k == 0:
+            return None
+        got += k
+    return bytes(buf)
+
+
+def _send_answer(sock: socket.socket, answer: Answer) -> None:
+    meta = [answer.media_type.encode(), answer.error.encode(), answer.message.encode("utf-8")]
+    head = ANSWER_HEAD.pack(answer.ok, *(len(m) for m in meta), len(answer.body))
+    if len(answer.body) < 65536:
+        sock.sendall(b"".join((head, *meta, answer.body)))  # one write for the usual small answer
+    else:
+        sock.sendall(b"".join((head, *meta)))
+        sock.sendall(answer.body)
+
+
+# ---- the stores -------------------------------------------------------------------------------------------
+
+# RocksDB never changes a table file (*.sst), an OPTIONS file or IDENTITY once written: a commit appends
+# to the write-ahead log (*.log) and the MANIFEST, or adds and removes files. So the names (with their
+# inode numbers, which scandir gives without a stat) and the size and time of the few appended files say
+# whether anything changed, for a fraction of the cost of a stat of every file.
+_APPENDED = (".log",)
+
+
 def _signature(path: Path) -> tuple:
-    """What changes on disk when a writer commits: RocksDB's files, their sizes and times.
+    """What changes on disk when a writer commits, or when ``path`` (a symlink for the public store) is
+    switched to another directory. Empty if the store does not exist or is empty.
 
     The info logs (LOG*) are left out because opening read-only may write them itself."""
     try:
+        top = os.stat(path)
         entries = os.scandir(path)
     except OSError:
         return ()
-    sig = []
+    sig: list[tuple] = []
     with entries:
         for e in entries:
-            if e.name.startswith("LOG"):
+            name = e.name
+            if name.startswith("LOG"):
                 continue
-            try:
-                st = e.stat()
-            except OSError:
-                continue
-            sig.append((e.name, st.st_size, st.st_mtime_ns))
-    return tuple(sorted(sig))
+            if name.endswith(_APPENDED) or name.startswith("MANIFEST") or name == "CURRENT":
+                try:
+                    st = e.stat()
+                except OSError:
+                    continue
+                sig.append((name, e.inode(), st.st_size, st.st_mtime_ns))
+            else:
+                sig.append((name, e.inode()))
+    if not sig:
+        return ()
+    sig.sort()
+    return (top.st_dev, top.st_ino, *sig)
 
 
 class _ReadOnlyStore:
@@ -91,28 +157,39 @@ class _ReadOnlyStore:
         return self.store
 
 
-def _term_json(term: Any) -> dict:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out: dict[str, Any] = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            out["datatype"] = term.datatype.value
-        return out
-    if isinstance(term, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": _term_json(term.subject),
-                "predicate": _term_json(term.predicate),
-                "object": _term_json(term.object),
-            },
-        }
-    raise TypeError(term)
+# ---- writing results --------------------------------------------------------------------------------------
+
+
+class _TooMany(Exception):
+    pass
+
+
+class _LineCounter:
+    """A binary output for pyoxigraph's serializers that keeps the bytes and counts line breaks.
+
+    In TSV results and in N-Triples every row (triple) is one line, as line breaks inside literals are
+    escaped; so the row cap is checked as pyoxigraph writes (in buffered chunks), and a result far over
+    the cap is abandoned early instead of written out whole."""
+
+    def __init__(self, max_lines: int) -> None:
+        self.parts: list[bytes] = []
+        self.lines = 0
+        self.max_lines = max_lines
+        self.over = False
+
+    def write(self, data: bytes) -> int:
+        self.lines += data.count(b"\n")
+        if self.lines > self.max_lines:
+            self.over = True
+            raise _TooMany
+        self.parts.append(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return self.parts[0] if len(self.parts) == 1 else b"".join(self.parts)
 
 
 def _too_many(max_results: int) -> QueryRefused:
@@ -123,12 +200,42 @@ def _too_many(max_results: int) -> QueryRefused:
     )
 
 
+def _write_solutions(result: ox.QuerySolutions, fmt: protocol.Format, max_results: int) -> bytes:
+    # TSV is lossless (terms in N-Triples syntax) and has one line per row after the header, so it is
+    # what the rows are counted in; any other format is then written from it by pyoxigraph too.
+    out = _LineCounter(max_results + 1)
+    try:
+        result.serialize(out, format=ox.QueryResultsFormat.TSV)
+    except _TooMany:
+        raise _too_many(max_results) from None
+    except OSError:
+        if out.over:
+            raise _too_many(max_results) from None
+        raise
+    tsv = out.getvalue()
+    if fmt.ox_format == ox.QueryResultsFormat.TSV:
+        return tsv
+    return ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt.ox_format)
+
+
+def _write_graph(result: ox.QueryTriples, fmt: protocol.Format, max_results: int) -> bytes:
+    out = _LineCounter(max_results)
+    try:
+        result.serialize(out, format=ox.RdfFormat.N_TRIPLES)
+    except _TooMany:
+        raise _too_many(max_results) from None
+    except OSError:
+        if out.over:
+            raise _too_many(max_results) from None
+        raise
+    nt = out.getvalue()
+    if fmt.ox_format == ox.RdfFormat.N_TRIPLES:
+        return nt
+    return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=fmt.ox_format) or b""
+
+
 def run_job(job: Job, stores: dict[str, _ReadOnlyStore]) -> Answer:
     """Run one job; every refusal comes back as an Answer naming the error class."""
-    import json
-
-    from govcat.api.federation import check_services
-
     try:
         check_services(job.query, job.peers)
         holder = stores[job.store]
@@ -161,34 +268,12 @@ def run_job(job: Job, stores: dict[str, _ReadOnlyStore]) -> Answer:
             if kind == "boolean":
                 body = result.serialize(format=fmt.ox_format)
             elif kind == "graph":
-                triples = []
-                for t in result:
-                    triples.append(t)
-                    if len(triples) > job.max_results:
-                        raise _too_many(job.max_results)
-                body = ox.serialize(triples, format=fmt.ox_format)
+                body = _write_graph(result, fmt, job.max_results)
             else:
-                variables = [v.value for v in result.variables]
-                bindings = []
-                for solution in result:
-                    bindings.append(
-                        {n: _term_json(solution[n]) for n in variables if solution[n] is not None}
-                    )
-                    if len(bindings) > job.max_results:
-                        raise _too_many(job.max_results)
-                doc = json.dumps(
-                    {"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False
-                ).encode("utf-8")
-                if fmt.ox_format == ox.QueryResultsFormat.JSON:
-                    body = doc
-                else:
-                    # Counting rows needs them in hand; pyoxigraph's own writers then turn them
-                    # into XML, CSV or TSV.
-                    parsed = ox.parse_query_results(doc, format=ox.QueryResultsFormat.JSON)
-                    body = parsed.serialize(format=fmt.ox_format)
+                body = _write_solutions(result, fmt, job.max_results)
         except (OSError, SyntaxError) as exc:
             # pyoxigraph evaluates lazily: errors of evaluation (e.g. a SERVICE peer that does
-            # not answer) surface while the results are read.
+            # not answer) surface while the results are written.
             raise QueryError(f"查询执行失败 / the query failed while running: {exc}") from exc
         return Answer(True, fmt.media_type, body or b"")
     except CatalogError as exc:
@@ -197,15 +282,17 @@ def run_job(job: Job, stores: dict[str, _ReadOnlyStore]) -> Answer:
         return Answer(False, error="CatalogError", message=f"内部错误 / internal error: {exc!r}\n{traceback.format_exc()}")
 
 
-def main(conn: Any, paths: dict[str, str]) -> None:
-    """A worker process: read a Job, send an Answer, until the pipe closes."""
+def main(sock: socket.socket, paths: dict[str, str]) -> None:
+    """A worker process: read a Job, send an Answer, until the server closes the socket."""
     stores = {name: _ReadOnlyStore(Path(p)) for name, p in paths.items()}
-    conn.send("ready")
+    sock.setblocking(True)
+    sock.sendall(READY)
     while True:
         try:
-            job = conn.recv()
-        except (EOFError, OSError):
+            head = _recv_exactly(sock, JOB_HEAD.size)
+            data = head and _recv_exactly(sock, JOB_HEAD.unpack(head)[0])
+        except OSError:
             return
-        if job is None:
+        if not data:
             return
-        conn.send(run_job(job, stores))
+        _send_answer(sock, run_job(pickle.loads(data), stores))
