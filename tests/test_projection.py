@@ -116,3 +116,54 @@ def test_projection_passes_dcat_ap_3_shapes_without_warnings(projection):
     from test_site_support import assert_dcat_ap
 
     assert_dcat_ap(ox_to_rdflib(projection))
+
+
+def _public_triples(path) -> set[str]:
+    ro = ox.Store.read_only(str(path))
+    return {str(q.triple) for q in ro.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+
+
+def test_refresh_after_one_department_recomputes_only_it_and_equals_a_full_projection(store, tmp_path):
+    from govcat.projection import compute
+    from test_site_support import ENVIRONMENT, POLICE
+
+    public = tmp_path / "public"
+    assert refresh_public_store(store, public, changed=[ENVIRONMENT]) == "full"  # no earlier projection
+    first = public.resolve()
+    before = _public_triples(public)
+    # The older environment catalog: its withdrawn dataset is open again, the air-quality one is gone,
+    # and with it the lineage link from the police department's dataset.
+    load_environment(store, "catalog-environment-old.ttl")
+    try:
+        assert refresh_public_store(store, public, changed=[ENVIRONMENT]) == "incremental"
+        assert public.resolve() != first
+        after = _public_triples(public)
+        assert after == {str(t) for t in project(store)} != before
+        assert "已撤回的噪声投诉明细" in "".join(after)
+        # Only the environment department's part was computed; the police part came from the cache.
+        reused = compute(store, reuse=_cached_parts(public), changed=[store.iris.catalog_graph(ENVIRONMENT)])
+        assert reused.recomputed == [store.iris.catalog_graph(ENVIRONMENT)]
+        assert store.iris.catalog_graph(POLICE) in reused.parts
+        assert _public_triples(first) == before  # a reader of the previous version still has it whole
+    finally:
+        load_environment(store, "catalog-environment.ttl")
+    # Back to the current catalog, incrementally: the withdrawn dataset leaves the public store.
+    assert refresh_public_store(store, public, changed=[ENVIRONMENT]) == "incremental"
+    text = "\n".join(_public_triples(public))
+    for needle in leak_needles():
+        assert needle not in text, needle
+    assert _public_triples(public) == before
+
+
+def test_refresh_with_registry_change_is_full(store, tmp_path):
+    public = tmp_path / "public"
+    refresh_public_store(store, public)
+    assert refresh_public_store(store, public, changed=[store.iris.registry_graph("organisations")]) == "full"
+    assert refresh_public_store(store, public, changed=[]) == "incremental"
+    assert _public_triples(public) == {str(t) for t in project(store)}
+
+
+def _cached_parts(public):
+    from govcat.public_store import _read_cache
+
+    return _read_cache(public.resolve())[0]

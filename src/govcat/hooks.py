@@ -21,4 +21,5 @@ def catalog_changed(store: "CatalogStore", changed: Iterable[str], config: _conf
 
     cfg = config or _config.load()
     store.flush()
-    refresh_public_store(store, cfg.public_store_path)
+    # Told what changed, the refresh recomputes only those departments' parts of the projection.
+    refresh_public_store(store, cfg.public_store_path, changed=list(changed))
