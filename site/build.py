@@ -2,9 +2,15 @@
 
 ``build_site(source, out)`` renders every page (Chinese at the root, English under ``en/``), the
 DCAT-AP 3 files, the search index, ``sitemap.xml`` and ``robots.txt``. Builds are incremental: each
-output is keyed by a hash of everything it shows (its context, and the templates and messages), kept in
-``out/.govcat-build.json``; only outputs whose hash changed are written, and outputs no longer produced
-are removed. Pages are rendered by all cores (forked workers share the read-only data).
+output is keyed by a hash of everything it shows, kept in ``out/.govcat-build.json``; only outputs whose
+key changed are written, and outputs no longer produced are removed.
+
+Dataset pages, listings, the dataset RDF files and the catalog's Hydra pages are keyed by per-dataset
+fingerprints (``dcat_export.closure_hash``: the dataset's triples and those of what it links to, such as
+its publisher and vocabulary terms) plus what the page shows of other datasets (lineage neighbours'
+titles), so their keys are known before their contexts: only pages whose key changed get a context, a
+render and a write. The few site-wide pages are keyed by their context. Pages are rendered by all cores
+(forked workers share the read-only data).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import jinja2
 
 from govcat.site import dcat_export, search_index
 from govcat.site.data import SiteData, read, triples_of
-from govcat.site.pages import Groups, context, page_path, pick
+from govcat.site.pages import PAGE_SIZE, Groups, context, page_path, pick
 
 SITE_DIR = Path(__file__).parent
 TEMPLATES = SITE_DIR / "templates"
@@ -84,13 +90,41 @@ def _write(out: Path, rel: str, body: bytes) -> None:
     path.write_bytes(body)
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _page_key(spec: tuple) -> str | None:
+    """The key of a dataset or listing page from fingerprints, without its context (None for others)."""
+    kind, key, lang = spec
+    data: SiteData = _S["data"]
+    fp = _S["fingerprints"]
+    if kind == "dataset":
+        d = data.datasets[data.by_slug[key]]
+        # What the page shows of other datasets: the titles of those it links to by lineage.
+        links = [d["derived_from"], _S["downstream"].get(key, []), d["related"]]
+        titles = [[(s, data.datasets[data.by_slug[s]]["title"]) for s in group if s in data.by_slug] for group in links]
+        return _digest(_S["version"], _S["site_key"], repr(spec), fp[key], _json(titles))
+    if kind == "listing":
+        groups: Groups = _S["groups"]
+        group, k, n = key
+        members = groups.members[group][k]
+        page = [fp[data.datasets[i]["slug"]] for i in members[(n - 1) * PAGE_SIZE:n * PAGE_SIZE]]
+        return _digest(_S["version"], _S["site_key"], repr(spec), _json(groups.labels[group][k]), str(len(members)), *page)
+    return None
+
+
 def _html_job(spec: tuple) -> list[tuple[str, str, bool]]:
     data: SiteData = _S["data"]
-    template, ctx = context(spec, data, _S["groups"], _S["downstream"], _S["messages"])
     rel = page_path(spec) + "index.html"
-    key = _digest(_S["version"], template, json.dumps(ctx, sort_keys=True, ensure_ascii=False, default=str))
-    if _S["old"].get(rel) == key and (_S["out"] / rel).exists():
+    key = _page_key(spec)
+    if key is not None and _S["old"].get(rel) == key and (_S["out"] / rel).exists():
         return [(rel, key, False)]
+    template, ctx = context(spec, data, _S["groups"], _S["downstream"], _S["messages"])
+    if key is None:
+        key = _digest(_S["version"], template, _json(ctx))
+        if _S["old"].get(rel) == key and (_S["out"] / rel).exists():
+            return [(rel, key, False)]
     body = _S["env"].get_template(template).render(**ctx).encode("utf-8")
     _write(_S["out"], rel, body)
     return [(rel, key, True)]
@@ -110,9 +144,9 @@ def _rdf_outputs(key: str, rels: list[str], triples_fn) -> list[tuple[str, str, 
 def _dataset_rdf_job(slug: str) -> list[tuple[str, str, bool]]:
     data: SiteData = _S["data"]
     iri = data.datasets[data.by_slug[slug]]["iri"]
-    triples = dcat_export.dataset_triples(data.index, iri)  # type: ignore[attr-defined]
-    key = _digest("rdf", dcat_export.fingerprint(triples))
-    return _rdf_outputs(key, [f"dataset/{slug}.{ext}" for ext in dcat_export.FORMATS], lambda: triples)
+    key = _digest("rdf", data.base, _S["fingerprints"][slug])
+    return _rdf_outputs(key, [f"dataset/{slug}.{ext}" for ext in dcat_export.FORMATS],
+                        lambda: dcat_export.dataset_triples(data.index, iri))  # type: ignore[attr-defined]
 
 
 def _catalog_job(page: int) -> list[tuple[str, str, bool]]:
@@ -121,11 +155,26 @@ def _catalog_job(page: int) -> list[tuple[str, str, bool]]:
     iris = [d["iri"] for d in data.datasets]
     pages = max(1, -(-len(iris) // per))
     chunk = iris[(page - 1) * per:page * per]
-    triples = dcat_export.catalog_page_triples(
-        data.index, data.catalog["iri"], chunk, page, pages, len(iris), per, data.base  # type: ignore[attr-defined]
-    )
-    key = _digest("catalog", dcat_export.fingerprint(triples))
-    return _rdf_outputs(key, [dcat_export.page_path(page, ext) for ext in dcat_export.FORMATS], lambda: triples)
+    fps = [_S["fingerprints"][d["slug"]] for d in data.datasets[(page - 1) * per:page * per]]
+    key = _digest("catalog", data.base, _S["catalog_key"], str(page), str(pages), str(len(iris)), str(per), *chunk, *fps)
+    return _rdf_outputs(key, [dcat_export.page_path(page, ext) for ext in dcat_export.FORMATS],
+                        lambda: dcat_export.catalog_page_triples(
+                            data.index, data.catalog["iri"], chunk, page, pages, len(iris), per, data.base))  # type: ignore[attr-defined]
+
+
+def fingerprints(data: SiteData) -> dict[str, str]:
+    """Per dataset slug, a fingerprint of everything of the projection its RDF file holds."""
+    memo: dict[tuple[str, int], int] = {}
+    index = data.index  # type: ignore[attr-defined]
+    return {d["slug"]: format(dcat_export.closure_hash(index, d["iri"], memo) & (2**64 - 1), "016x")
+            for d in data.datasets}
+
+
+def _catalog_key(data: SiteData) -> str:
+    """What every Hydra page holds of the catalog itself (without its list of datasets)."""
+    triples = dcat_export.closure(data.index, [data.catalog["iri"]],  # type: ignore[attr-defined]
+                                  skip_predicates=frozenset({dcat_export.DCAT + "dataset"}))
+    return _digest(*sorted(str(t) for t in triples))
 
 
 def _run_jobs(jobs: list[tuple[str, Any]]) -> list[tuple[str, str, bool]]:
@@ -175,7 +224,8 @@ def build_site(source: Any, out: Path, *, base: str | None = None, workers: int 
     manifest_path = out / MANIFEST
     old = {} if full or not manifest_path.exists() else json.loads(manifest_path.read_text(encoding="utf-8"))
     _S.update(data=data, groups=groups, downstream=dict(downstream), messages=messages(), env=environment(),
-              version=_site_version(), old=old, out=out, per_page=per_page)
+              version=_site_version(), old=old, out=out, per_page=per_page, fingerprints=fingerprints(data),
+              catalog_key=_catalog_key(data), site_key=_digest(data.base, _json(data.catalog["title"])))
     jobs = plan(data, groups)
     results = _execute(jobs, workers)
     report = BuildReport(datasets=len(data.datasets))

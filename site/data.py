@@ -47,14 +47,18 @@ def triples_of(source: Any) -> list[ox.Triple]:
 
 
 class Index:
-    """subject -> predicate -> objects, over the projection's triples."""
+    """subject -> predicate -> objects, over the projection's triples; and per subject the hashes of its
+    triples (pyoxigraph hashes terms by value, the same in every process), for build fingerprints."""
 
     def __init__(self, triples: Iterable[ox.Triple]) -> None:
         self.by_s: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        self.hashes: dict[str, list[int]] = defaultdict(list)
         self.triples: list[ox.Triple] = []
         for t in triples:
             self.triples.append(t)
-            self.by_s[t.subject.value][t.predicate.value].append(t.object)
+            s = t.subject.value
+            self.by_s[s][t.predicate.value].append(t.object)
+            self.hashes[s].append(hash(t))
 
     def objects(self, s: str, p: str) -> list[Any]:
         node = self.by_s.get(s)

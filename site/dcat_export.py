@@ -10,6 +10,8 @@ ckanext-dcat also reads.
 
 from __future__ import annotations
 
+import hashlib
+from array import array
 from typing import Any
 
 import pyoxigraph as ox
@@ -60,6 +62,39 @@ def closure(index: Index, roots: list[str], *, skip_predicates: frozenset[str] =
                         nxt.append(o.value)
         frontier = nxt
     return out
+
+
+def closure_hash(index: Index, root: str, memo: dict[tuple[str, int], int]) -> int:
+    """A hash of ``closure(index, [root])`` without building it: the same walk, each node's triples
+    hashed once (``memo`` keeps the hashes of nodes other than roots, which many datasets share, such as
+    publishers and vocabulary terms). It changes whenever a triple the closure holds changes."""
+
+    def node(s: str, depth: int, is_root: bool) -> int:
+        if depth == 0:
+            return 0
+        key = (s, depth)
+        if not is_root and key in memo:
+            return memo[key]
+        po = index.by_s.get(s)
+        if po is None:
+            value = 1
+        elif not is_root and ({o.value for o in po.get(RDF_TYPE, [])} & {_DATASET, _CATALOG}):
+            value = 2  # another dataset or a catalog: only named, never followed
+        else:
+            parts = sorted(index.hashes[s])  # type: ignore[attr-defined]
+            parts += sorted(node(o.value, depth - 1, False)
+                            for objs in po.values() for o in objs if isinstance(o, ox.NamedNode))
+            value = combine(parts)
+        if not is_root:
+            memo[key] = value
+        return value
+
+    return node(root, DEPTH, True)
+
+
+def combine(parts: list[int]) -> int:
+    digest = hashlib.blake2b(array("q", parts).tobytes(), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
 
 
 def dataset_triples(index: Index, iri: str) -> list[ox.Triple]:

@@ -191,30 +191,49 @@ def test_search_index_finds_titles_keywords_and_items(built):
     assert _search(out, "身份信息库") == set()  # the title of a non-open dataset
 
 
+def _tree(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
 def test_incremental_build_rewrites_only_what_a_change_affects(built, tmp_path):
     store, _, _ = built
     out = tmp_path / "site"
     first = build_site(store, out)
     again = build_site(store, out)
     assert again.written == [] and again.removed == []
+    # The environment department retitles and redescribes its open dataset.
     text = (DATA / "catalog-environment.ttl").read_text(encoding="utf-8").replace(
-        "逐日空气质量指数及主要污染物浓度", "逐小时空气质量指数")
+        "逐日空气质量指数及主要污染物浓度", "逐小时空气质量指数").replace("济南市空气质量监测数据", "济南市空气质量逐时监测数据")
     changed = tmp_path / "changed.ttl"
     changed.write_text(text, encoding="utf-8")
     store.replace_graph(store.iris.catalog_graph(ENVIRONMENT), read_turtle(changed), keep_history=True)
     try:
         third = build_site(store, out)
+        full = tmp_path / "full"
+        build_site(store, full, full=True)
     finally:
         store.replace_graph(store.iris.catalog_graph(ENVIRONMENT), read_turtle(DATA / "catalog-environment.ttl"),
                             keep_history=True)
+    # The incremental result is the full build's, byte for byte (the build manifest included).
+    assert _tree(out) == _tree(full)
     written = set(third.written)
-    assert "dataset/302001-000001/index.html" in written and "en/dataset/302001-000001/index.html" in written
-    assert "dataset/302001-000001.ttl" in written
-    for untouched in ("dataset/301001-000001/index.html", "dataset/301001-000002/index.html",
-                      "dataset/301001-000002.ttl", f"departments/11370000004504927A/index.html"):
+    slug = "302001-000001"
+    own = {f"dataset/{slug}/index.html", f"en/dataset/{slug}/index.html"} | {f"dataset/{slug}.{e}" for e in ("ttl", "jsonld", "rdf")}
+    assert own <= written
+    # Besides its own files, only pages that link to it (listings holding it, the home page's newest,
+    # the page of the dataset it derives from, which shows its title), the Hydra catalog pages that
+    # hold it and the search index may change.
+    linking = {rel for rel, body in _tree(out).items() if rel.endswith(".html") and f"dataset/{slug}/".encode() in body}
+    catalog = {rel for rel, body in _tree(out).items() if rel.startswith("catalog") and f"dataset/{slug}".encode() in body}
+    others = {rel for rel in written - own - linking - catalog if not rel.startswith("search/")}
+    assert others == set()
+    assert "dataset/301001-000001/index.html" in written  # the upstream page shows the new title
+    assert {"departments/11370100MB7574998P/index.html", "formats/csv/index.html"} <= written
+    for untouched in ("dataset/301001-000002/index.html", "dataset/301001-000002.ttl", "dataset/301001-000001.ttl",
+                      f"departments/11370000004504927A/index.html", "themes/1/index.html"):
         assert untouched not in written
     assert len(third.written) < len(first.written) / 2
-    assert "逐小时空气质量指数" in (out / "dataset/302001-000001/index.html").read_text(encoding="utf-8")
+    assert "逐小时空气质量指数" in (out / f"dataset/{slug}/index.html").read_text(encoding="utf-8")
 
 
 def test_cli_site_build(tmp_path):
