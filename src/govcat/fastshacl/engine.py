@@ -13,7 +13,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from govcat.fastshacl.compiler import FOCUS_RESTRICTION, CompiledQuery, CompiledShapes
+from govcat.fastshacl.compiler import ANTI_JOIN, FOCUS_RESTRICTION, CompiledQuery, CompiledShapes
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,7 @@ def _restriction(focus: list[str] | None) -> str:
 def _run_one(store: ox.Store, q: CompiledQuery, prefixes: str, graphs: list[ox.NamedNode] | None,
              restriction: str) -> list[FastResult]:
     text = q.sparql.replace(FOCUS_RESTRICTION, restriction)
+    text = text.replace(ANTI_JOIN, "FILTER NOT EXISTS" if restriction else "MINUS")
     if q.sparql_based:
         text = _project_this(text)
     kwargs = {"default_graph": graphs} if graphs is not None else {"use_default_graph_as_union": True}
