@@ -108,3 +108,43 @@ def test_amended_law_rechecks_the_catalogs_that_cite_it(store):
     full = validate(store, scope=Scope.store(), as_of=AS_OF, engine="fast")
     assert {_key(r) for r in merged.results} == {_key(r) for r in full.results}
     assert any(r.rule == "R16.1" for r in incremental.results), "the amendment is overdue at the as-of date"
+
+
+def _department_nodes(store: CatalogStore, graph: str) -> set[str]:
+    return {q.subject.value for q in store.triples(graph) if isinstance(q.subject, ox.NamedNode)}
+
+
+@pytest.mark.parametrize("change", ["ordinary items", "sharing type of a source"])
+def test_a_change_reaches_other_departments_only_through_authoritative_sources(store, change):
+    """Editing ordinary items re-checks only the department (and what points into it); changing the sharing
+    type of a resource that is an authoritative source re-checks every resource using its elements (R17.2
+    decides duplicate collection by what sources share). Either way the merged report equals a full one."""
+    before = validate(store, scope=Scope.store(), as_of=AS_OF, engine="fast")
+    owner, element = _a_source(store)
+    title = ox.NamedNode(DCT + "title")
+    sharing = ox.NamedNode(GC + "sharingType")
+    sources = {r["r"] for r in store.select(
+        "SELECT ?r ?e WHERE { ?r <%sdataItem> ?i . ?i <%sdataElement> ?e ; <%sauthoritative> true }" % (GC, GC, GC),
+        substitutions={"e": ox.NamedNode(element)})}
+    new = []
+    for q in store.triples(owner):
+        t = q.triple
+        if change == "ordinary items" and t.predicate == title and "#item-" in t.subject.value:
+            t = ox.Triple(t.subject, title, ox.Literal(t.object.value + "（修订）", language="zh"))
+        elif change == "sharing type of a source" and t.predicate == sharing and t.subject.value in sources:
+            t = ox.Triple(t.subject, sharing, ox.NamedNode("https://w3id.org/govcat/vocab/sharing-type/none"))
+        new.append(t)
+    history = store.replace_graph(owner, new, keep_history=True)
+    incremental, focus = check_changes(store, {owner: history}, as_of=AS_OF)
+    merged = merge(before, incremental, focus)
+    full = validate(store, scope=Scope.store(), as_of=AS_OF, engine="fast")
+    assert {_key(r) for r in merged.results} == {_key(r) for r in full.results}
+    users = {r["r"] for r in store.select(
+        "SELECT DISTINCT ?r ?e WHERE { ?r <%sdataItem> ?i . ?i <%sdataElement> ?e }" % (GC, GC),
+        substitutions={"e": ox.NamedNode(element)})}
+    outside = users - _department_nodes(store, owner)
+    assert outside, "the element is used by other departments"
+    if change == "ordinary items":
+        assert not (outside & focus)
+    else:
+        assert outside <= focus

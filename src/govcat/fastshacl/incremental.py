@@ -24,6 +24,12 @@ GC = "https://w3id.org/govcat/ns#"
 _DATA_ITEM = ox.NamedNode(GC + "dataItem")
 _DATA_ELEMENT = ox.NamedNode(GC + "dataElement")
 _GENERATED_BY = ox.NamedNode("http://www.w3.org/ns/prov#wasGeneratedBy")
+_AUTHORITATIVE = ox.NamedNode(GC + "authoritative")
+_TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+_PUBLISHER = ox.NamedNode("http://purl.org/dc/terms/publisher")
+_SHARING_TYPE = ox.NamedNode(GC + "sharingType")
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_DATA_ELEMENT_CLASS = ox.NamedNode(GC + "DataElement")
 
 
 def _lines(store: "CatalogStore", graph: str | None) -> set[bytes]:
@@ -55,21 +61,21 @@ def affected_focus(store: "CatalogStore", triples: Iterable[ox.Triple]) -> set[s
     - what the change describes, and what it points to (data elements, organisations, laws, upstream data);
     - what points to what it describes (downstream lineage, resources citing an amended law, catalogs and
       resources of a changed organisation, the resource holding a changed item);
-    - every resource with an item that points to what it describes (e.g. items of a changed data element);
-    - every resource sharing a data element with a changed resource, item or acquisition, or with an item
-      the change adds or removes (一数一源 and duplicate collection are decided across departments).
+    - for the rules decided across departments through a data element (R17.1 一数一源, R17.2 duplicate
+      collection), every resource using an element whose *authoritative sources* changed: an item that is
+      or was authoritative was added, removed or edited, or the publisher or sharing type of a resource
+      holding one changed, or the data element itself changed. Those rules read nothing else of other
+      departments' items, so a change to ordinary items stays within the department.
     """
     db = store.ox
+    triples = list(triples)
     described: set[ox.NamedNode] = set()
-    elements: set[ox.NamedNode] = set()
     out: set[str] = set()
     for t in triples:
         if isinstance(t.subject, ox.NamedNode):
             described.add(t.subject)
         if isinstance(t.object, ox.NamedNode):
             out.add(t.object.value)
-        if t.predicate == _DATA_ELEMENT and isinstance(t.object, ox.NamedNode):
-            elements.add(t.object)
     out.update(n.value for n in described)
 
     def subjects(p: ox.NamedNode | None, o: ox.NamedNode) -> Iterator[ox.NamedNode]:
@@ -77,22 +83,63 @@ def affected_focus(store: "CatalogStore", triples: Iterable[ox.Triple]) -> set[s
             if isinstance(q.subject, ox.NamedNode):
                 yield q.subject
 
-    resources: set[ox.NamedNode] = set(described)
+    def objects(s: ox.NamedNode, p: ox.NamedNode) -> Iterator[ox.NamedNode]:
+        for q in db.quads_for_pattern(s, p, None, None):
+            if isinstance(q.object, ox.NamedNode):
+                yield q.object
+
     for node in described:
         for pointing in subjects(None, node):
             out.add(pointing.value)
             for owner in subjects(_DATA_ITEM, pointing):
                 out.add(owner.value)
         for owner in subjects(_DATA_ITEM, node):
-            resources.add(owner)
+            out.add(owner.value)
         for owner in subjects(_GENERATED_BY, node):
-            resources.add(owner)
-    for resource in resources:
-        for q in db.quads_for_pattern(resource, _DATA_ITEM, None, None):
-            for e in db.quads_for_pattern(q.object, _DATA_ELEMENT, None, None):
-                if isinstance(e.object, ox.NamedNode):
-                    elements.add(e.object)
+            out.add(owner.value)
+
+    # What the change itself says (removed triples are no longer in the store), then the store.
+    changed_elements: dict[ox.NamedNode, set[ox.NamedNode]] = {}
+    changed_items: dict[ox.NamedNode, set[ox.NamedNode]] = {}
+    authoritative: set[ox.NamedNode] = set()
+    sources: set[ox.NamedNode] = set()  # resources whose publisher or sharing type changed
+    elements: set[ox.NamedNode] = set()
+    for t in triples:
+        s, p, o = t.subject, t.predicate, t.object
+        if not isinstance(s, ox.NamedNode):
+            continue
+        if p == _DATA_ELEMENT and isinstance(o, ox.NamedNode):
+            changed_elements.setdefault(s, set()).add(o)
+        elif p == _DATA_ITEM and isinstance(o, ox.NamedNode):
+            changed_items.setdefault(s, set()).add(o)
+        elif p == _AUTHORITATIVE:
+            authoritative.add(s)
+        elif p in (_PUBLISHER, _SHARING_TYPE):
+            sources.add(s)
+        elif p == _RDF_TYPE and o == _DATA_ELEMENT_CLASS:
+            elements.add(s)  # a data element added to or removed from the registry
+
+    def is_authoritative(item: ox.NamedNode) -> bool:
+        return item in authoritative or any(True for _ in db.quads_for_pattern(item, _AUTHORITATIVE, _TRUE, None))
+
+    def elements_of(item: ox.NamedNode) -> set[ox.NamedNode]:
+        return changed_elements.get(item, set()) | set(objects(item, _DATA_ELEMENT))
+
+    for item in authoritative | {i for i in changed_elements if is_authoritative(i)}:
+        elements |= elements_of(item)
+    for resource, items in changed_items.items():
+        for item in items:
+            if is_authoritative(item):
+                elements |= elements_of(item)
+    for resource in sources:
+        for item in changed_items.get(resource, set()) | set(objects(resource, _DATA_ITEM)):
+            if is_authoritative(item):
+                elements |= elements_of(item)
+    for node in described:
+        if any(True for _ in db.quads_for_pattern(node, _RDF_TYPE, _DATA_ELEMENT_CLASS, None)):
+            elements.add(node)
     for element in elements:
+        out.add(element.value)
         for item in subjects(_DATA_ELEMENT, element):
             for owner in subjects(_DATA_ITEM, item):
                 out.add(owner.value)
