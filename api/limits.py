@@ -104,7 +104,10 @@ class WorkerPool:
         self.paths = paths
         self.size = max(1, int(size))
         self._ctx = multiprocessing.get_context("spawn")
-        self._idle: asyncio.Queue[_Worker] | None = None
+        # Last in, first out: a lone client keeps getting the worker it just used, whose RocksDB caches
+        # (table readers, decompressed blocks, per process) are warm for what it asks; under load every
+        # worker is busy anyway.
+        self._idle: asyncio.LifoQueue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         # Only starting and killing workers block; they run here, away from the event loop.
@@ -121,7 +124,7 @@ class WorkerPool:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self._idle = asyncio.Queue()
+        self._idle = asyncio.LifoQueue()
         workers = await asyncio.gather(*(loop.run_in_executor(self._threads, self._spawn) for _ in range(self.size)))
         for w in workers:
             await w.attach()

@@ -8,6 +8,7 @@ precedence, by a ``format`` (or ``output``) parameter holding a short name or a 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -97,6 +98,7 @@ def negotiate(accept: str | None, candidates: tuple[Format, ...]) -> Format | No
     return None
 
 
+@lru_cache(maxsize=256)  # clients send the same few Accept headers again and again
 def choose_format(kind: str, accept: str | None, fmt: str | None) -> Format:
     """The format to write a result of ``kind`` (solutions, boolean or graph) in, or NotAcceptable."""
     group = "graph" if kind == "graph" else "solutions"

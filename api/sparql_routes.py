@@ -59,7 +59,11 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
 
 async def read_request(request: Request) -> SparqlRequest:
     """The protocol operation a request carries, from its URL and (for POST) its body."""
-    url_params = parse_qs(request.url.query, keep_blank_values=True)
+    try:
+        query_string = request.scope["query_string"].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"请求 URL 不是 UTF-8 / the request URL is not UTF-8: {exc}") from exc
+    url_params = parse_qs(query_string, keep_blank_values=True)
     params: dict[str, list[str]] = {k: list(v) for k, v in url_params.items()}
     if request.method == "POST":
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -146,7 +150,6 @@ def _wants_html(request: Request) -> bool:
     return chosen is html
 
 
-@router.api_route("/sparql", methods=["GET", "POST"], response_model=None)
 async def public_sparql(request: Request) -> Response:
     rt = _runtime(request)
     req = await read_request(request)
@@ -164,7 +167,6 @@ async def public_sparql(request: Request) -> Response:
     return await _query(request, rt, "public", req, rt.config.sparql_timeout_ms)
 
 
-@router.api_route("/gov/sparql", methods=["GET", "POST"], response_model=None)
 async def gov_sparql(request: Request) -> Response:
     rt = _runtime(request)
     holder = auth.authenticate(request, rt.config.store_path)
@@ -204,3 +206,10 @@ async def _update(rt: "Runtime", holder: Any, req: SparqlRequest) -> Response:
 
     await loop.run_in_executor(None, run)
     return PlainTextResponse(f"已更新 / update done (by {holder.department})\n", status_code=200)
+
+
+# Plain Starlette routes: the handlers take the request as it is, so FastAPI's per-request dependency
+# solving and response-model machinery (a fixed cost on every query) is left out. Middleware (CORS) and
+# the error handlers of govcat.api.errors apply as to any route.
+router.add_route("/sparql", public_sparql, methods=["GET", "POST"])
+router.add_route("/gov/sparql", gov_sparql, methods=["GET", "POST"])

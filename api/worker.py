@@ -19,7 +19,7 @@ import struct
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pyoxigraph as ox
 
@@ -94,20 +94,19 @@ def _send_answer(sock: socket.socket, answer: Answer) -> None:
 
 # ---- the stores -------------------------------------------------------------------------------------------
 
-# RocksDB never changes a table file (*.sst), an OPTIONS file or IDENTITY once written: a commit appends
-# to the write-ahead log (*.log) and the MANIFEST, or adds and removes files. So the names (with their
-# inode numbers, which scandir gives without a stat) and the size and time of the few appended files say
-# whether anything changed, for a fraction of the cost of a stat of every file.
-_APPENDED = (".log",)
+# RocksDB never changes a table file (*.sst), an OPTIONS file or IDENTITY once written, and replaces
+# CURRENT by a rename (a new inode): a commit appends to the write-ahead log (*.log) and the MANIFEST, or
+# adds and removes files. So the names with their inode numbers (which scandir gives without a stat) and
+# the size and time of the appended files say whether anything changed, at a fraction of the cost of a
+# stat of every file. The inodes also tell one directory from another with the same file names (the
+# public store is a symlink switched to a new directory on each refresh).
 
 
 def _signature(path: Path) -> tuple:
-    """What changes on disk when a writer commits, or when ``path`` (a symlink for the public store) is
-    switched to another directory. Empty if the store does not exist or is empty.
+    """What changes on disk when a writer commits. Empty if the store does not exist or is empty.
 
     The info logs (LOG*) are left out because opening read-only may write them itself."""
     try:
-        top = os.stat(path)
         entries = os.scandir(path)
     except OSError:
         return ()
@@ -117,7 +116,7 @@ def _signature(path: Path) -> tuple:
             name = e.name
             if name.startswith("LOG"):
                 continue
-            if name.endswith(_APPENDED) or name.startswith("MANIFEST") or name == "CURRENT":
+            if name.endswith(".log") or name.startswith("MANIFEST"):
                 try:
                     st = e.stat()
                 except OSError:
@@ -125,10 +124,8 @@ def _signature(path: Path) -> tuple:
                 sig.append((name, e.inode(), st.st_size, st.st_mtime_ns))
             else:
                 sig.append((name, e.inode()))
-    if not sig:
-        return ()
     sig.sort()
-    return (top.st_dev, top.st_ino, *sig)
+    return tuple(sig)
 
 
 class _ReadOnlyStore:
@@ -200,38 +197,85 @@ def _too_many(max_results: int) -> QueryRefused:
     )
 
 
-def _write_solutions(result: ox.QuerySolutions, fmt: protocol.Format, max_results: int) -> bytes:
-    # TSV is lossless (terms in N-Triples syntax) and has one line per row after the header, so it is
-    # what the rows are counted in; any other format is then written from it by pyoxigraph too.
-    out = _LineCounter(max_results + 1)
+class _Capped:
+    """A binary output that keeps the bytes and gives up once they reach ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.limit = limit
+        self.over = False
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size >= self.limit:
+            self.over = True
+            raise _TooMany
+        self.parts.append(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return self.parts[0] if len(self.parts) == 1 else b"".join(self.parts)
+
+
+# The fewest bytes one row takes in each results format (JSON "{}" and a comma, XML "<result/>", a
+# line break in CSV and TSV): an answer shorter than (cap + 1) times this cannot have more rows than the
+# cap, so the usual small answer is written once, in its final format, with no counting.
+_MIN_ROW_BYTES = {
+    ox.QueryResultsFormat.JSON: 2,
+    ox.QueryResultsFormat.XML: 9,
+    ox.QueryResultsFormat.CSV: 1,
+    ox.QueryResultsFormat.TSV: 1,
+}
+
+
+def _serialize(result: Any, out: "_Capped | _LineCounter", fmt: Any) -> bool:
+    """Write ``result`` into ``out``; False if ``out`` gave up."""
     try:
-        result.serialize(out, format=ox.QueryResultsFormat.TSV)
+        result.serialize(out, format=fmt)
     except _TooMany:
-        raise _too_many(max_results) from None
+        return False
     except OSError:
         if out.over:
-            raise _too_many(max_results) from None
+            return False
         raise
-    tsv = out.getvalue()
+    return True
+
+
+def _write_solutions(run: Callable[[], ox.QuerySolutions], result: ox.QuerySolutions, fmt: protocol.Format,
+                     max_results: int) -> bytes:
+    limit = _MIN_ROW_BYTES[fmt.ox_format] * (max_results + 1)
+    out = _Capped(limit)
+    if _serialize(result, out, fmt.ox_format):
+        return out.getvalue()
+    # A big answer: run the query again and count its rows in TSV, which is lossless (terms in
+    # N-Triples syntax) and has one line per row after the header (line breaks in literals are
+    # escaped); past the cap it stops early. The answer is then written from the TSV.
+    counter = _LineCounter(max_results + 1)
+    if not _serialize(run(), counter, ox.QueryResultsFormat.TSV):
+        raise _too_many(max_results)
+    tsv = counter.getvalue()
     if fmt.ox_format == ox.QueryResultsFormat.TSV:
         return tsv
     return ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt.ox_format)
 
 
 def _write_graph(result: ox.QueryTriples, fmt: protocol.Format, max_results: int) -> bytes:
-    out = _LineCounter(max_results)
-    try:
-        result.serialize(out, format=ox.RdfFormat.N_TRIPLES)
-    except _TooMany:
-        raise _too_many(max_results) from None
-    except OSError:
-        if out.over:
-            raise _too_many(max_results) from None
-        raise
-    nt = out.getvalue()
     if fmt.ox_format == ox.RdfFormat.N_TRIPLES:
-        return nt
-    return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=fmt.ox_format) or b""
+        out = _LineCounter(max_results)  # one triple per line
+        if not _serialize(result, out, ox.RdfFormat.N_TRIPLES):
+            raise _too_many(max_results)
+        return out.getvalue()
+    # Other syntaxes have no fixed size per triple: the triples are counted as they are read.
+    triples = []
+    for t in result:
+        triples.append(t)
+        if len(triples) > max_results:
+            raise _too_many(max_results)
+    return ox.serialize(triples, format=fmt.ox_format) or b""
 
 
 def run_job(job: Job, stores: dict[str, _ReadOnlyStore]) -> Answer:
@@ -270,7 +314,7 @@ def run_job(job: Job, stores: dict[str, _ReadOnlyStore]) -> Answer:
             elif kind == "graph":
                 body = _write_graph(result, fmt, job.max_results)
             else:
-                body = _write_solutions(result, fmt, job.max_results)
+                body = _write_solutions(lambda: store.query(job.query, **kwargs), result, fmt, job.max_results)
         except (OSError, SyntaxError) as exc:
             # pyoxigraph evaluates lazily: errors of evaluation (e.g. a SERVICE peer that does
             # not answer) surface while the results are written.
