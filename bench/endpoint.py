@@ -8,11 +8,18 @@ For each catalog (the bundled sample, loaded with the template loader; or a gene
 bench/catalog_gen.py, bulk-loaded) the public projection is refreshed with
 ``govcat.projection.refresh_public_store``, then a mix of analyst queries (count by department, open
 datasets per theme, a text search with CONTAINS, a DESCRIBE of a dataset, a lineage path) is run by 1, 4
-and 16 concurrent clients for --seconds each:
+and 16 concurrent clients for --seconds per target, baseline and endpoint taking turns in --slices slices
+(so that both see the same load on shared cores):
 
 - baseline: threads in this process, each querying ``pyoxigraph.Store.read_only(public store)`` (union
   default graph, as the endpoint) and serializing the answer to the same format the endpoint sends;
-- endpoint: the same queries by HTTP GET to a `govcat serve` on 127.0.0.1, one keep-alive client per thread.
+- endpoint: the same queries by HTTP GET to the govcat web application on 127.0.0.1 (by default run by
+  uvicorn's command line with httptools, when installed, and without the access log; ``--server serve``
+  runs `govcat serve` as it is, access log included), one keep-alive ``http.client`` connection per thread
+  (``--client httpx`` for httpx, which costs more per request on the client side).
+
+Catalogs are built in --work; ``--reuse`` takes the stores already there (from an earlier run with the same
+--work) instead of building them again.
 
 Printed: median and p99 latency (ms), throughput (queries/s), and endpoint/baseline ratios measured in the
 same run. Target: single-client median within 1.5x of the baseline.
@@ -39,6 +46,7 @@ sys.path.insert(0, str(HERE))
 
 BASE = "https://data.sd.gov.cn/govcat/"
 GOVCAT = str(Path(sys.executable).parent / "govcat")
+UVICORN = str(Path(sys.executable).parent / "uvicorn")
 PREFIXES = """PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX gc: <https://w3id.org/govcat/ns#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -107,17 +115,31 @@ def build_generated(work: Path, size: int) -> tuple[Path, Path, int]:
     from govcat.store import CatalogStore
 
     nq = work / f"catalog-{size}.nq"
+    t = time.perf_counter()
     generate(nq, size, bureau_of=bureaus())
+    t_gen = time.perf_counter()
     store_path, public_path = work / f"store-{size}", work / f"public-{size}"
     store = CatalogStore.open(store_path, BASE)
     store.ox.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
     store.flush()
     nq.unlink()
+    t_load = time.perf_counter()
+    print(json.dumps({"catalog": size, "generate_s": round(t_gen - t, 1), "bulk_load_s": round(t_load - t_gen, 1)}),
+          flush=True)
     refresh_public_store(store, public_path)
     store.flush()
+    print(json.dumps({"catalog": size, "projection_s": round(time.perf_counter() - t_load, 1)}), flush=True)
     del store
     gc.collect()
     return store_path, public_path, size
+
+
+def reuse(work: Path, label: str) -> tuple[Path, Path, int] | None:
+    """The stores an earlier run left in ``work`` for this catalog, if it finished building them."""
+    store_path, public_path, done = work / f"store-{label}", work / f"public-{label}", work / f"built-{label}.json"
+    if not (done.is_file() and store_path.is_dir() and public_path.is_dir()):
+        return None
+    return store_path, public_path, int(json.loads(done.read_text())["resources"])
 
 
 # ---- the two targets -------------------------------------------------------------------------------------
@@ -149,7 +171,46 @@ class Baseline:
 
 
 class Endpoint:
+    """One keep-alive HTTP/1.1 connection (stdlib ``http.client``: little work per request on our side)."""
+
     ACCEPT = {"json": "application/sparql-results+json", "turtle": "text/turtle"}
+
+    def __init__(self, url: str) -> None:
+        import http.client
+        from urllib.parse import urlsplit
+
+        self.http = http.client
+        parts = urlsplit(url)
+        self.host, self.port, self.path = parts.hostname, parts.port, parts.path
+        self.conn = self.http.HTTPConnection(self.host, self.port, timeout=120)
+
+    def run(self, query: str, kind: str) -> int:
+        from urllib.parse import urlencode
+
+        target = self.path + "?" + urlencode({"query": query})
+        for attempt in (1, 2):
+            try:
+                self.conn.request("GET", target, headers={"Accept": self.ACCEPT[kind]})
+                r = self.conn.getresponse()
+                body = r.read()
+                break
+            except (self.http.RemoteDisconnected, ConnectionError):
+                # The server closed a keep-alive connection that sat idle (while the other target was
+                # measured): open a new one, once.
+                self.conn.close()
+                self.conn = self.http.HTTPConnection(self.host, self.port, timeout=120)
+                if attempt == 2:
+                    raise
+        if r.status != 200:
+            raise RuntimeError(f"{r.status}: {body[:500]!r}")
+        return len(body)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class HttpxEndpoint:
+    ACCEPT = Endpoint.ACCEPT
 
     def __init__(self, url: str) -> None:
         import httpx
@@ -173,8 +234,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def http_parser() -> str:
+    try:
+        import httptools  # noqa: F401
+    except ImportError:
+        return "h11"
+    return "httptools"
+
+
 class Server:
-    def __init__(self, work: Path, store_path: Path, public_path: Path, workers: int) -> None:
+    def __init__(self, work: Path, store_path: Path, public_path: Path, workers: int, how: str = "uvicorn") -> None:
         self.port = _free_port()
         env = dict(os.environ)
         env.update({
@@ -183,10 +252,14 @@ class Server:
             "GOVCAT_SPARQL_MAX_CONCURRENT": str(workers), "GOVCAT_SPARQL_TIMEOUT_MS": "120000",
         })
         self.log = open(work / f"server-{self.port}.log", "wb")
-        self.proc = subprocess.Popen(
-            [GOVCAT, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=env, cwd=work, stdout=self.log, stderr=subprocess.STDOUT,
-        )
+        if how == "serve":
+            cmd = [GOVCAT, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        else:
+            # The same application `govcat serve` runs (api/app.py), by uvicorn's command line, which can
+            # leave out the access log (a log line per query costs ~0.1 ms).
+            cmd = [UVICORN, "govcat.api.app:app_from_environment", "--factory", "--host", "127.0.0.1",
+                   "--port", str(self.port), "--no-access-log", "--http", http_parser()]
+        self.proc = subprocess.Popen(cmd, env=env, cwd=work, stdout=self.log, stderr=subprocess.STDOUT)
         import httpx
 
         deadline = time.monotonic() + 120
@@ -220,88 +293,126 @@ class Server:
 # ---- measuring -------------------------------------------------------------------------------------------
 
 
-def measure(make_client, queries: dict[str, tuple[str, str]], clients: int, seconds: float) -> dict:
-    """``clients`` threads, each cycling through the mix (from a different starting query) for ``seconds``."""
-    names = list(queries)
-    latencies: list[float] = []
-    per_query: dict[str, list[float]] = {n: [] for n in names}
-    errors: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(clients + 1)
-    stop_at = [0.0]
-    go = threading.Event()
+class Target:
+    """``clients`` clients of one target (baseline or endpoint), each cycling through the mix from a
+    different starting query; the cycle goes on from slice to slice, so the mix stays even."""
 
-    def worker(k: int) -> None:
-        client = make_client()
-        try:
-            for n in names:  # warm-up round, not counted
-                client.run(*queries[n])
-            barrier.wait()
+    def __init__(self, make_client, queries: dict[str, tuple[str, str]], clients: int) -> None:
+        self.queries = queries
+        self.names = list(queries)
+        self.clients = [make_client() for _ in range(clients)]
+        self.next = list(range(clients))
+        self.per_query: dict[str, list[float]] = {n: [] for n in self.names}
+        self.latencies: list[float] = []
+        self.wall = 0.0
+
+    def warm(self) -> None:
+        """One round of the mix per client, not counted."""
+        self._threads(lambda k: [self.clients[k].run(*self.queries[n]) for n in self.names])
+
+    def run_for(self, seconds: float) -> None:
+        stop_at = [0.0]
+        go = threading.Event()
+        lock = threading.Lock()
+
+        def work(k: int) -> None:
+            client, i, mine = self.clients[k], self.next[k], []
             go.wait()
-            i = k
-            mine: list[tuple[str, float]] = []
             while time.perf_counter() < stop_at[0]:
-                n = names[i % len(names)]
+                n = self.names[i % len(self.names)]
                 t = time.perf_counter()
-                client.run(*queries[n])
+                client.run(*self.queries[n])
                 mine.append((n, time.perf_counter() - t))
                 i += 1
+            self.next[k] = i
             with lock:
                 for n, dt in mine:
-                    latencies.append(dt)
-                    per_query[n].append(dt)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(repr(exc))
+                    self.latencies.append(dt)
+                    self.per_query[n].append(dt)
+
+        def start() -> None:
+            began[0] = time.perf_counter()
+            stop_at[0] = began[0] + seconds
+            go.set()
+
+        began = [0.0]
+        self._threads(work, start)
+        self.wall += time.perf_counter() - began[0]
+
+    def _threads(self, fn, after_start=None) -> None:
+        errors: list[str] = []
+
+        def guarded(k: int) -> None:
             try:
-                barrier.abort()
-            except Exception:  # noqa: BLE001
-                pass
-        finally:
-            client.close()
+                fn(k)
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(repr(exc))
 
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
-    for t in threads:
-        t.start()
-    try:
-        barrier.wait()
-    except threading.BrokenBarrierError:
-        pass
-    began = time.perf_counter()
-    stop_at[0] = began + seconds
-    go.set()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - began
-    if errors:
-        raise SystemExit(f"a client failed: {errors[0]}")
-    lat = sorted(latencies)
-    return {
-        "n": len(lat),
-        "median_ms": statistics.median(lat) * 1000,
-        "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
-        "qps": len(lat) / wall,
-        "per_query_median_ms": {n: statistics.median(v) * 1000 for n, v in per_query.items() if v},
-    }
+        threads = [threading.Thread(target=guarded, args=(k,)) for k in range(len(self.clients))]
+        for t in threads:
+            t.start()
+        if after_start:
+            after_start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise SystemExit(f"a client failed: {errors[0]}")
+
+    def close(self) -> None:
+        for c in self.clients:
+            c.close()
+
+    def summary(self) -> dict:
+        lat = sorted(self.latencies)
+        return {
+            "n": len(lat),
+            "median_ms": statistics.median(lat) * 1000,
+            "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
+            "qps": len(lat) / self.wall,
+            "per_query_median_ms": {n: statistics.median(v) * 1000 for n, v in self.per_query.items() if v},
+        }
 
 
-def run_size(work: Path, label: str, concurrency: list[int], seconds: float, workers: int) -> list[dict]:
+def measure_pair(targets: list[Target], seconds: float, slices: int) -> list[dict]:
+    """The targets take turns, ``seconds / slices`` each, ``slices`` times: on shared cores whose load
+    changes from minute to minute (other people's jobs), both see the same conditions on average."""
+    for t in targets:
+        t.warm()
+    for _ in range(slices):
+        for t in targets:
+            t.run_for(seconds / slices)
+    return [t.summary() for t in targets]
+
+
+def run_size(work: Path, label: str, concurrency: list[int], seconds: float, workers: int, *,
+             server_how: str = "uvicorn", client: str = "http.client", reuse_stores: bool = False,
+             slices: int = 4) -> list[dict]:
     t = time.perf_counter()
-    if label == "sample":
+    found = reuse(work, label) if reuse_stores else None
+    if found:
+        store_path, public_path, resources = found
+    elif label == "sample":
         store_path, public_path, resources = build_sample(work)
     else:
         store_path, public_path, resources = build_generated(work, int(label))
     build_s = time.perf_counter() - t
+    (work / f"built-{label}.json").write_text(json.dumps({"resources": resources}))
     baseline = Baseline(public_path)
     queries = _queries(baseline.store)
     triples = len(baseline.store)
     print(json.dumps({"catalog": label, "resources": resources, "public_triples": triples,
-                      "build_s": round(build_s, 1)}), flush=True)
+                      "build_s": round(build_s, 1), "reused": bool(found)}), flush=True)
     rows = []
-    server = Server(work, store_path, public_path, workers)
+    server = Server(work, store_path, public_path, workers, server_how)
+    make_endpoint = HttpxEndpoint if client == "httpx" else Endpoint
     try:
         for c in concurrency:
-            base = measure(baseline.client, queries, c, seconds)
-            ep = measure(lambda: Endpoint(server.url), queries, c, seconds)
+            targets = [Target(baseline.client, queries, c), Target(lambda: make_endpoint(server.url), queries, c)]
+            try:
+                base, ep = measure_pair(targets, seconds, slices)
+            finally:
+                for t in targets:
+                    t.close()
             row = {"catalog": label, "resources": resources, "clients": c, "baseline": base, "endpoint": ep}
             rows.append(row)
             print(json.dumps(row, default=lambda x: round(x, 3) if isinstance(x, float) else x,
@@ -337,18 +448,27 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="sample,100000", help="'sample' and/or numbers of generated resources")
     ap.add_argument("--clients", default="1,4,16")
-    ap.add_argument("--seconds", type=float, default=8.0, help="measuring time per cell")
+    ap.add_argument("--seconds", type=float, default=8.0, help="measuring time per cell and target")
+    ap.add_argument("--slices", type=int, default=4, help="baseline and endpoint take turns this many times per cell")
     ap.add_argument("--workers", type=int, default=4, help="sparql_max_concurrent of the server")
     ap.add_argument("--work", default=None)
+    ap.add_argument("--reuse", action="store_true", help="take the stores an earlier run left in --work")
+    ap.add_argument("--server", choices=("uvicorn", "serve"), default="uvicorn",
+                    help="uvicorn: the app by uvicorn's command line without access log; serve: `govcat serve`")
+    ap.add_argument("--client", choices=("http.client", "httpx"), default="http.client")
     args = ap.parse_args()
     work = Path(args.work or tempfile.mkdtemp(prefix="govcat-bench-endpoint-"))
     work.mkdir(parents=True, exist_ok=True)
     concurrency = [int(c) for c in args.clients.split(",")]
     rows = []
     for label in args.sizes.split(","):
-        rows += run_size(work, label.strip(), concurrency, args.seconds, args.workers)
+        rows += run_size(work, label.strip(), concurrency, args.seconds, args.workers,
+                         server_how=args.server, client=args.client, reuse_stores=args.reuse,
+                         slices=args.slices)
     print()
-    print(f"cores: {os.cpu_count()}, server workers (sparql_max_concurrent): {args.workers}, {args.seconds:.0f} s per cell")
+    how = "govcat serve" if args.server == "serve" else f"uvicorn --http {http_parser()} --no-access-log"
+    print(f"cores: {os.cpu_count()}, server: {how}, client: {args.client}, workers (sparql_max_concurrent): "
+          f"{args.workers}, {args.seconds:.0f} s per cell and target in {args.slices} alternating slices")
     print(_table(rows))
 
 
