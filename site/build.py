@@ -86,7 +86,10 @@ def _digest(*parts: str) -> str:
 
 def _write(out: Path, rel: str, body: bytes) -> None:
     path = out / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
+    made = _S.setdefault("folders", set())  # one mkdir per folder, not per file
+    if path.parent not in made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        made.add(path.parent)
     path.write_bytes(body)
 
 
@@ -146,7 +149,7 @@ def _dataset_rdf_job(slug: str) -> list[tuple[str, str, bool]]:
     iri = data.datasets[data.by_slug[slug]]["iri"]
     key = _digest("rdf", data.base, _S["fingerprints"][slug])
     return _rdf_outputs(key, [f"dataset/{slug}.{ext}" for ext in dcat_export.FORMATS],
-                        lambda: dcat_export.dataset_triples(data.index, iri))  # type: ignore[attr-defined]
+                        lambda: dcat_export.dataset_triples(data.index, iri, _closures(), data.base + "dataset/"))  # type: ignore[attr-defined]
 
 
 def _catalog_job(page: int) -> list[tuple[str, str, bool]]:
@@ -159,7 +162,13 @@ def _catalog_job(page: int) -> list[tuple[str, str, bool]]:
     key = _digest("catalog", data.base, _S["catalog_key"], str(page), str(pages), str(len(iris)), str(per), *chunk, *fps)
     return _rdf_outputs(key, [dcat_export.page_path(page, ext) for ext in dcat_export.FORMATS],
                         lambda: dcat_export.catalog_page_triples(
-                            data.index, data.catalog["iri"], chunk, page, pages, len(iris), per, data.base))  # type: ignore[attr-defined]
+                            data.index, data.catalog["iri"], chunk, page, pages, len(iris), per, data.base,  # type: ignore[attr-defined]
+                            _closures()))
+
+
+def _closures() -> dict:
+    """This process's memo of the closures of shared nodes (publishers, vocabulary terms)."""
+    return _S.setdefault("closures", {})
 
 
 def fingerprints(data: SiteData) -> dict[str, str]:

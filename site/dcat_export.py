@@ -97,19 +97,55 @@ def combine(parts: list[int]) -> int:
     return int.from_bytes(digest, "little", signed=True)
 
 
-def dataset_triples(index: Index, iri: str) -> list[ox.Triple]:
-    return sorted(set(closure(index, [iri])), key=str)
+def closure_set(index: Index, root: str, memo: dict[tuple[str, int], frozenset[ox.Triple]], shared: str,
+                *, skip_predicates: frozenset[str] = frozenset()) -> set[ox.Triple]:
+    """``set(closure(index, [root]))``, with the closures of nodes outside ``shared`` (an IRI prefix, the
+    datasets') built once in ``memo``: every dataset file repeats its publisher's and its vocabulary
+    terms' triples, and building them again for each file was most of the RDF export's time."""
+
+    def node(s: str, depth: int, is_root: bool) -> frozenset[ox.Triple] | set[ox.Triple]:
+        if depth == 0:
+            return frozenset()
+        key = (s, depth)
+        memoized = not is_root and not s.startswith(shared)
+        if memoized and key in memo:
+            return memo[key]
+        po = index.by_s.get(s)
+        out: set[ox.Triple] = set()
+        if po is not None and (is_root or not ({o.value for o in po.get(RDF_TYPE, [])} & {_DATASET, _CATALOG})):
+            subject = ox.NamedNode(s)
+            for p, objs in po.items():
+                if is_root and p in skip_predicates:
+                    continue
+                predicate = ox.NamedNode(p)
+                for o in objs:
+                    out.add(ox.Triple(subject, predicate, o))
+                    if isinstance(o, ox.NamedNode):
+                        out.update(node(o.value, depth - 1, False))
+        if memoized:
+            memo[key] = frozenset(out)
+        return out
+
+    return set(node(root, DEPTH, True))
+
+
+def dataset_triples(index: Index, iri: str, memo: dict | None = None, shared: str = "") -> list[ox.Triple]:
+    if memo is None:
+        return sorted(set(closure(index, [iri])), key=str)
+    return sorted(closure_set(index, iri, memo, shared), key=str)
 
 
 def catalog_page_triples(index: Index, catalog: str, datasets: list[str], page: int, pages: int,
-                         total: int, per_page: int, site: str) -> list[ox.Triple]:
+                         total: int, per_page: int, site: str, memo: dict | None = None) -> list[ox.Triple]:
     """One Hydra page of the catalog: the catalog (without its other pages' datasets) and its datasets."""
     dataset_p = DCAT + "dataset"
-    triples = closure(index, [catalog], skip_predicates=frozenset({dataset_p}))
+    memo = {} if memo is None else memo
+    shared = site + "dataset/"
+    triples = list(closure_set(index, catalog, memo, shared, skip_predicates=frozenset({dataset_p})))
     cat = ox.NamedNode(catalog)
     triples += [ox.Triple(cat, ox.NamedNode(dataset_p), ox.NamedNode(d)) for d in datasets]
     for d in datasets:
-        triples += closure(index, [d])
+        triples += closure_set(index, d, memo, shared)
     node = ox.NamedNode(page_url(site, page, "ttl"))
     h = lambda p: ox.NamedNode(HYDRA + p)  # noqa: E731
     triples += [
