@@ -7,6 +7,7 @@ statistics come from ``queries/void_stats.rq``, run by a query worker under the 
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,12 +27,22 @@ _FILES = {
 }
 
 
-def fixed_part(store: str, endpoint: str) -> list[ox.Triple]:
+@lru_cache(maxsize=64)  # read once per endpoint IRI (the host a client used), not on every request
+def _fixed(store: str, endpoint: str) -> tuple[ox.Triple, ...]:
     triples: list[ox.Triple] = []
     for name in _FILES[store]:
         with (HERE / name).open("rb") as fh:
             triples.extend(ox.parse(fh, format=ox.RdfFormat.TURTLE, base_iri=endpoint))
-    return triples
+    return tuple(triples)
+
+
+def fixed_part(store: str, endpoint: str) -> list[ox.Triple]:
+    return list(_fixed(store, endpoint))
+
+
+@lru_cache(maxsize=1)
+def _void_stats_query() -> str:
+    return (HERE / "queries" / "void_stats.rq").read_text(encoding="utf-8")
 
 
 async def describe(rt: "Runtime", store: str, endpoint: str, accept: str | None, fmt: str | None, timeout_ms: int) -> Response:
@@ -39,7 +50,7 @@ async def describe(rt: "Runtime", store: str, endpoint: str, accept: str | None,
     chosen = protocol.choose_format("graph", accept, fmt)
     job = Job(
         store=store,
-        query=(HERE / "queries" / "void_stats.rq").read_text(encoding="utf-8"),
+        query=_void_stats_query(),
         fmt="ntriples",
         max_results=rt.config.sparql_max_results,
         base_iri=endpoint,
