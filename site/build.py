@@ -171,12 +171,35 @@ def _closures() -> dict:
     return _S.setdefault("closures", {})
 
 
-def fingerprints(data: SiteData) -> dict[str, str]:
-    """Per dataset slug, a fingerprint of everything of the projection its RDF file holds."""
+def fingerprints(data: SiteData, workers: int | None = None) -> dict[str, str]:
+    """Per dataset slug, a fingerprint of everything of the projection its RDF file holds; on all cores
+    (forked workers, each with its own memo of shared nodes) when there are many datasets."""
+    workers = workers or os.cpu_count() or 1
+    n = len(data.datasets)
+    if workers <= 1 or n < 2000:
+        return _fingerprints((data, 0, n))
+    size = -(-n // (workers * 4))
+    out: dict[str, str] = {}
+    _S["fp_data"] = data  # read by the forked workers
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for part in pool.imap_unordered(_fingerprints_of, [(i, i + size) for i in range(0, n, size)]):
+                out.update(part)
+    finally:
+        _S.pop("fp_data", None)
+    return out
+
+
+def _fingerprints_of(span: tuple[int, int]) -> dict[str, str]:
+    return _fingerprints((_S["fp_data"], *span))
+
+
+def _fingerprints(job: tuple[SiteData, int, int]) -> dict[str, str]:
+    data, start, stop = job
     memo: dict[tuple[str, int], int] = {}
     index = data.index  # type: ignore[attr-defined]
     return {d["slug"]: format(dcat_export.closure_hash(index, d["iri"], memo) & (2**64 - 1), "016x")
-            for d in data.datasets}
+            for d in data.datasets[start:stop]}
 
 
 def _catalog_key(data: SiteData) -> str:
@@ -233,7 +256,8 @@ def build_site(source: Any, out: Path, *, base: str | None = None, workers: int 
     manifest_path = out / MANIFEST
     old = {} if full or not manifest_path.exists() else json.loads(manifest_path.read_text(encoding="utf-8"))
     _S.update(data=data, groups=groups, downstream=dict(downstream), messages=messages(), env=environment(),
-              version=_site_version(), old=old, out=out, per_page=per_page, fingerprints=fingerprints(data),
+              version=_site_version(), old=old, out=out, per_page=per_page,
+              fingerprints=fingerprints(data, workers),
               catalog_key=_catalog_key(data), site_key=_digest(data.base, _json(data.catalog["title"])))
     jobs = plan(data, groups)
     results = _execute(jobs, workers)
