@@ -75,26 +75,26 @@ class _Worker:
     def pid(self) -> int | None:
         return self.process.pid
 
+    def detach(self) -> None:
+        """On the event loop (asyncio transports are not thread-safe): close our end of the socket."""
+        if self.writer is not None:
+            self.writer.transport.abort()
+            self.writer = None
+        else:
+            self.sock.close()
+
     def kill(self) -> None:
-        """Blocking: stop the process whatever it is doing, and close our end."""
+        """Blocking, after ``detach``: stop the process whatever it is doing."""
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
-        self._close_socket()
 
     def stop(self) -> None:
-        """Blocking: closing our end tells an idle worker to exit; a busy one is killed."""
-        self._close_socket()
+        """Blocking, on the event loop at shutdown: an idle worker exits when its socket closes; a busy
+        one is killed."""
+        self.detach()
         self.process.join(2)
         self.kill()
-
-    def _close_socket(self) -> None:
-        if self.writer is not None:
-            self.writer.transport.abort()
-        try:
-            self.sock.close()
-        except OSError:
-            pass
 
 
 class WorkerPool:
@@ -136,6 +136,7 @@ class WorkerPool:
 
     async def _replace(self, dead: _Worker) -> None:
         loop = asyncio.get_running_loop()
+        dead.detach()
         await loop.run_in_executor(self._threads, dead.kill)
         with self._lock:
             self._all.discard(dead)
