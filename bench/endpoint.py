@@ -413,7 +413,9 @@ def run_size(work: Path, label: str, concurrency: list[int], seconds: float, wor
             finally:
                 for t in targets:
                     t.close()
-            row = {"catalog": label, "resources": resources, "clients": c, "baseline": base, "endpoint": ep}
+            # The load average says how busy the shared cores were (other people's jobs) while measuring.
+            row = {"catalog": label, "resources": resources, "clients": c, "baseline": base, "endpoint": ep,
+                   "loadavg_1min": os.getloadavg()[0]}
             rows.append(row)
             print(json.dumps(row, default=lambda x: round(x, 3) if isinstance(x, float) else x,
                              ensure_ascii=False), flush=True)
@@ -424,14 +426,14 @@ def run_size(work: Path, label: str, concurrency: list[int], seconds: float, wor
 
 def _table(rows: list[dict]) -> str:
     head = ("catalog | clients | baseline median / p99 ms | baseline q/s | endpoint median / p99 ms | "
-            "endpoint q/s | median ratio | q/s ratio")
+            "endpoint q/s | median ratio | q/s ratio | load avg")
     lines = [head, "-" * len(head)]
     for r in rows:
         b, e = r["baseline"], r["endpoint"]
         lines.append(
             f"{r['catalog']} ({r['resources']:,}) | {r['clients']} | {b['median_ms']:.2f} / {b['p99_ms']:.1f} | "
             f"{b['qps']:.0f} | {e['median_ms']:.2f} / {e['p99_ms']:.1f} | {e['qps']:.0f} | "
-            f"{e['median_ms'] / b['median_ms']:.2f}× | {e['qps'] / b['qps']:.2f}×"
+            f"{e['median_ms'] / b['median_ms']:.2f}× | {e['qps'] / b['qps']:.2f}× | {r['loadavg_1min']:.1f}"
         )
     lines.append("")
     lines.append("single client, median ms per query: baseline → endpoint (ratio)")
