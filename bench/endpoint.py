@@ -436,13 +436,13 @@ def _table(rows: list[dict]) -> str:
             f"{e['median_ms'] / b['median_ms']:.2f}× | {e['qps'] / b['qps']:.2f}× | {r['loadavg_1min']:.1f}"
         )
     lines.append("")
-    lines.append("single client, median ms per query: baseline → endpoint (ratio)")
+    lines.append("single client, median ms per query: baseline → endpoint (ratio, difference)")
     for r in rows:
         if r["clients"] != 1:
             continue
         for n, b in r["baseline"]["per_query_median_ms"].items():
             e = r["endpoint"]["per_query_median_ms"][n]
-            lines.append(f"  {r['catalog']}: {n}: {b:.2f} → {e:.2f} ({e / b:.2f}×)")
+            lines.append(f"  {r['catalog']}: {n}: {b:.2f} → {e:.2f} ({e / b:.2f}×, {e - b:+.2f} ms)")
     return "\n".join(lines)
 
 
