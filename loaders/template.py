@@ -223,7 +223,7 @@ def load_submissions(
                 continue
             graphs.add(sub.graph)
             if store.ox.contains_named_graph(ox.NamedNode(sub.graph)):
-                staged[sub.graph] = store.stage(triples)
+                staged[sub.graph] = store.stage(sub.graph, triples)
             else:
                 yield sub.graph, triples
 

@@ -174,3 +174,19 @@ def _all_quads_at(path, *, recover: bool = True) -> set:
         return quads
     db = ox.Store.read_only(str(path))
     return set(db.quads_for_pattern(None, None, None, None))
+
+
+def test_a_replacement_removes_blank_nodes_it_no_longer_has(tmp_path):
+    store = CatalogStore.open(tmp_path / "store", BASE)
+    graph = store.iris.catalog_graph("11370000MB284651XL")
+    contact = ox.BlankNode()
+    vcard = "http://www.w3.org/2006/vcard/ns#"
+    kept = _triples(40, "kept")
+    with_contact = kept + [
+        ox.Triple(ox.NamedNode(EX + "1"), ox.NamedNode("http://www.w3.org/ns/dcat#contactPoint"), contact),
+        ox.Triple(contact, ox.NamedNode(vcard + "fn"), ox.Literal("张三")),
+    ]
+    store.replace_graph(graph, with_contact)
+    history = store.replace_graph(graph, kept, keep_history=True)  # a small change: the contact is dropped
+    assert _content(store, graph) == {(t.subject.value, t.predicate.value, t.object.value) for t in kept}
+    assert store.count(history) == 42

@@ -1,8 +1,8 @@
 """The catalog store: an on-disk Oxigraph store with one named graph per department catalog.
 
-Writes that replace a graph are atomic. New content is first written to a staging graph (one
-transaction), then moved over the target graph by a single SPARQL Update, which Oxigraph runs as one
-transaction: a failure at any point leaves the previous graph exactly as it was.
+Writes that replace a graph are atomic. The difference between the new content and the graph is first
+written to staging graphs (one transaction), then applied to the graph by a single SPARQL Update, which
+Oxigraph runs as one transaction: a failure at any point leaves the previous graph exactly as it was.
 
 Graphs that do not exist yet (a province's first load) are written by Oxigraph's bulk loader instead, under
 a journal that removes them again if the write fails or the process dies (``new_graphs``).
@@ -205,7 +205,7 @@ class CatalogStore:
         try:
             for graph, triples in contents.items():
                 if graph not in fresh:
-                    staged[graph] = self.stage(triples)
+                    staged[graph] = self.stage(graph, triples)
         except Exception:
             self.discard_staged(staged)
             for g in fresh:
@@ -220,18 +220,40 @@ class CatalogStore:
         histories.update({g: None for g in fresh})
         return histories
 
-    def stage(self, triples: Iterable[ox.Triple | ox.Quad]) -> str:
-        """Write ``triples`` to a new staging graph in one transaction; returns its IRI (see ``swap``)."""
+    def stage(self, graph: str, triples: Iterable[ox.Triple | ox.Quad]) -> str:
+        """Stage ``triples`` as the next content of ``graph``; returns the staging IRI (see ``swap``).
+
+        Usually only the difference is staged: the triples to add in ``<staging>-add`` and those to remove
+        in ``<staging>-del``. A department's resubmission usually changes a small part of its catalog, and
+        the swap's transaction then touches only that part (moving a whole 75,000-triple catalog graph with
+        SPARQL ``MOVE`` took half a minute). Each staging graph is written in one transaction.
+        """
         staging = f"{self.iris.staging_prefix}{uuid.uuid4().hex}"
-        self.ox.extend(_into_graph(triples, _nn(staging)))
+        new = _lines(ox.serialize((t if isinstance(t, ox.Triple) else t.triple for t in triples),
+                                  format=ox.RdfFormat.N_TRIPLES))
+        old = _lines(self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=_nn(graph))) \
+            if self.ox.contains_named_graph(_nn(graph)) else set()
+        added, removed = new - old, old - new
+        # Applying a difference costs Oxigraph more per triple than moving a graph: a catalog rewritten
+        # from end to end is staged whole and moved instead.
+        parts = (("-add", added), ("-del", removed)) if len(added) + len(removed) <= len(new) // 2 \
+            else (("-all", new),)
+        for part, lines in parts:
+            if lines:
+                # parse + extend rather than load: load renames blank nodes, and the triples to delete must
+                # name the graph's own blank nodes
+                into = _nn(staging + part)
+                self.ox.extend(ox.Quad(q.subject, q.predicate, q.object, into)
+                               for q in ox.parse(b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_TRIPLES))
         return staging
 
     def discard_staged(self, staged: dict[str, str]) -> None:
         for staging in staged.values():
-            self._drop_quietly(staging)
+            for part in ("-add", "-del", "-all"):
+                self._drop_quietly(staging + part)
 
     def swap(self, staged: dict[str, str], *, keep_history: bool = False, extra_update: str = "") -> dict[str, str | None]:
-        """Move each staging graph over its target (graph -> staging IRI) in one SPARQL Update, i.e. one
+        """Apply each staged difference to its target (graph -> staging IRI) in one SPARQL Update, i.e. one
         transaction: every target is replaced, or none is and the staging graphs are dropped.
 
         With ``keep_history``, the previous content of each target is kept in the archive as
@@ -250,7 +272,8 @@ class CatalogStore:
                     history = f"{graph}/v/{compact}"
                     # The old version goes to the archive first (one transaction there); if the swap below
                     # fails, it is removed again.
-                    self.archive.extend(_into_graph(self.triples(graph), _nn(history)))
+                    self.archive.load(self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=_nn(graph)),
+                                      format=ox.RdfFormat.N_TRIPLES, to_graph=_nn(history))
                     archived.append(history)
                     ops.append(
                         "INSERT DATA { GRAPH <%s> { <%s> <http://www.w3.org/ns/prov#specializationOf> <%s> ; "
@@ -259,7 +282,14 @@ class CatalogStore:
                         % (self.iris.history_graph, history, graph, stamp, graph)
                     )
                 histories[graph] = history
-                ops.append(f"MOVE SILENT <{staging}> TO <{graph}>")
+                if self.ox.contains_named_graph(_nn(staging + "-all")):
+                    ops.append(f"MOVE SILENT <{staging}-all> TO <{graph}>")
+                else:
+                    ops.append(
+                        f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{staging}-del> {{ ?s ?p ?o }} }} ;\n"
+                        f"INSERT {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{staging}-add> {{ ?s ?p ?o }} }} ;\n"
+                        f"DROP SILENT GRAPH <{staging}-del> ;\nDROP SILENT GRAPH <{staging}-add>"
+                    )
         except Exception:
             self._drop_archived(archived)
             self.discard_staged(staged)
@@ -279,7 +309,7 @@ class CatalogStore:
             ) from exc
         for graph in staged:
             if not self.graph_exists(graph):
-                # MOVE of an empty staging graph leaves no graph; an empty replacement still exists.
+                # An empty replacement of a graph that did not exist still exists afterwards.
                 self.ox.add_graph(_nn(graph))
         return histories
 
@@ -400,6 +430,12 @@ class NewGraphs:
         path = self.store.journal_path
         if remove and path is not None and path.exists():
             path.unlink()
+
+
+def _lines(data: bytes) -> set[bytes]:
+    lines = set(data.split(b"\n"))
+    lines.discard(b"")
+    return lines
 
 
 def _into_graph(triples: Iterable[ox.Triple | ox.Quad], graph: ox.NamedNode) -> Iterator[ox.Quad]:
