@@ -48,17 +48,30 @@ def triples_of(source: Any) -> list[ox.Triple]:
 
 class Index:
     """subject -> predicate -> objects, over the projection's triples; and per subject the hashes of its
-    triples (pyoxigraph hashes terms by value, the same in every process), for build fingerprints."""
+    triples (pyoxigraph hashes terms by value, the same in every process), the IRIs it links to and
+    whether it is a dataset or catalog, for build fingerprints (read here, where every triple is touched
+    anyway, instead of once per node in every fingerprint walk)."""
 
     def __init__(self, triples: Iterable[ox.Triple]) -> None:
         self.by_s: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
         self.hashes: dict[str, list[int]] = defaultdict(list)
+        self.links: dict[str, list[str]] = defaultdict(list)
+        self.containers: set[str] = set()  # subjects typed dcat:Dataset or dcat:Catalog
         self.triples: list[ox.Triple] = []
+        named = ox.NamedNode
+        containers = {DCAT + "Dataset", DCAT + "Catalog"}
         for t in triples:
             self.triples.append(t)
             s = t.subject.value
-            self.by_s[s][t.predicate.value].append(t.object)
+            p = t.predicate.value
+            o = t.object
+            self.by_s[s][p].append(o)
             self.hashes[s].append(hash(t))
+            if type(o) is named:
+                v = o.value
+                self.links[s].append(v)
+                if p == RDF_TYPE and v in containers:
+                    self.containers.add(s)
 
     def objects(self, s: str, p: str) -> list[Any]:
         node = self.by_s.get(s)

@@ -64,32 +64,38 @@ def closure(index: Index, roots: list[str], *, skip_predicates: frozenset[str] =
     return out
 
 
-def closure_hash(index: Index, root: str, memo: dict[tuple[str, int], int]) -> int:
+def closure_hash(index: Index, root: str, memo: dict[int, dict[str, int]]) -> int:
     """A hash of ``closure(index, [root])`` without building it: the same walk, each node's triples
-    hashed once (``memo`` keeps the hashes of nodes other than roots, which many datasets share, such as
-    publishers and vocabulary terms). It changes whenever a triple the closure holds changes."""
+    hashed once (``memo``, per remaining depth, keeps the hashes of nodes other than roots, which many
+    datasets share, such as publishers and vocabulary terms). It changes whenever a triple the closure
+    holds changes."""
+    by_s, hashes, links, containers = index.by_s, index.hashes, index.links, index.containers  # type: ignore[attr-defined]
 
-    def node(s: str, depth: int, is_root: bool) -> int:
-        if depth == 0:
-            return 0
-        key = (s, depth)
-        if not is_root and key in memo:
-            return memo[key]
-        po = index.by_s.get(s)
-        if po is None:
-            value = 1
-        elif not is_root and ({o.value for o in po.get(RDF_TYPE, [])} & {_DATASET, _CATALOG}):
-            value = 2  # another dataset or a catalog: only named, never followed
-        else:
-            parts = sorted(index.hashes[s])  # type: ignore[attr-defined]
-            parts += sorted(node(o.value, depth - 1, False)
-                            for objs in po.values() for o in objs if isinstance(o, ox.NamedNode))
-            value = combine(parts)
-        if not is_root:
-            memo[key] = value
-        return value
+    def parts(s: str, depth: int) -> list[int]:
+        own = sorted(hashes[s])
+        if depth == 1:  # links end here: each counts as 0
+            return own + [0] * len(links.get(s, ()))
+        below = depth - 1
+        seen = memo.setdefault(below, {})
+        children = []
+        for v in links.get(s, ()):
+            # Memo hits looked up here, not in a call per link: most links are shared vocabulary terms.
+            h = seen.get(v)
+            if h is None:
+                if v not in by_s:
+                    h = 1
+                elif v in containers:
+                    h = 2  # another dataset or a catalog: only named, never followed
+                else:
+                    h = combine(parts(v, below))
+                seen[v] = h
+            children.append(h)
+        children.sort()
+        return own + children
 
-    return node(root, DEPTH, True)
+    if root not in by_s:
+        return 1
+    return combine(parts(root, DEPTH))
 
 
 def combine(parts: list[int]) -> int:
