@@ -145,9 +145,17 @@ def _html_job(spec: tuple) -> list[tuple[str, str, bool]]:
         key = _digest(_S["version"], template, _json(ctx))
         if _S["old"].get(rel) == key and (_S["out"] / rel).exists():
             return [(rel, key, False)]
-    body = _S["env"].get_template(template).render(**ctx).encode("utf-8")
+    body = _template(template).render(**ctx).encode("utf-8")
     _write(_S["out"], rel, body)
     return [(rel, key, True)]
+
+
+def _template(name: str) -> jinja2.Template:
+    # Looked up once per worker: Environment.get_template stats the file on every call to see if it changed.
+    cache = _S.setdefault("templates", {})
+    if name not in cache:
+        cache[name] = _S["env"].get_template(name)
+    return cache[name]
 
 
 def _rdf_outputs(key: str, rels: list[str], triples_fn) -> list[tuple[str, str, bool]]:
