@@ -7,7 +7,7 @@ key changed are written, and outputs no longer produced are removed.
 
 Dataset pages, listings, the dataset RDF files and the catalog's Hydra pages are keyed by per-dataset
 fingerprints (``dcat_export.closure_hash``: the dataset's triples and those of what it links to, such as
-its publisher and vocabulary terms) plus what the page shows of other datasets (lineage neighbours'
+its publisher and vocabulary terms; each computed in the worker that first needs it) plus what the page shows of other datasets (lineage neighbours'
 titles), so their keys are known before their contexts: only pages whose key changed get a context, a
 render and a write. The few site-wide pages are keyed by their context. Pages are rendered by all cores
 (forked workers share the read-only data).
@@ -118,18 +118,18 @@ def _page_key(spec: tuple) -> str | None:
     """The key of a dataset or listing page from fingerprints, without its context (None for others)."""
     kind, key, lang = spec
     data: SiteData = _S["data"]
-    fp = _S["fingerprints"]
+    fp = _fingerprint
     if kind == "dataset":
         d = data.datasets[data.by_slug[key]]
         # What the page shows of other datasets: the titles of those it links to by lineage.
         links = [d["derived_from"], _S["downstream"].get(key, []), d["related"]]
         titles = [[(s, data.datasets[data.by_slug[s]]["title"]) for s in group if s in data.by_slug] for group in links]
-        return _digest(_S["version"], _S["site_key"], repr(spec), fp[key], _json(titles))
+        return _digest(_S["version"], _S["site_key"], repr(spec), fp(key), _json(titles))
     if kind == "listing":
         groups: Groups = _S["groups"]
         group, k, n = key
         members = groups.members[group][k]
-        page = [fp[data.datasets[i]["slug"]] for i in members[(n - 1) * PAGE_SIZE:n * PAGE_SIZE]]
+        page = [fp(data.datasets[i]["slug"]) for i in members[(n - 1) * PAGE_SIZE:n * PAGE_SIZE]]
         return _digest(_S["version"], _S["site_key"], repr(spec), _json(groups.labels[group][k]), str(len(members)), *page)
     return None
 
@@ -172,7 +172,7 @@ def _rdf_outputs(key: str, rels: list[str], triples_fn) -> list[tuple[str, str, 
 def _dataset_rdf_job(slug: str) -> list[tuple[str, str, bool]]:
     data: SiteData = _S["data"]
     iri = data.datasets[data.by_slug[slug]]["iri"]
-    key = _digest("rdf", data.base, _S["fingerprints"][slug])
+    key = _digest("rdf", data.base, _fingerprint(slug))
     return _rdf_outputs(key, [f"dataset/{slug}.{ext}" for ext in dcat_export.FORMATS],
                         lambda: dcat_export.dataset_triples(data.index, iri, _closures(), data.base + "dataset/"))  # type: ignore[attr-defined]
 
@@ -183,7 +183,7 @@ def _catalog_job(page: int) -> list[tuple[str, str, bool]]:
     iris = [d["iri"] for d in data.datasets]
     pages = max(1, -(-len(iris) // per))
     chunk = iris[(page - 1) * per:page * per]
-    fps = [_S["fingerprints"][d["slug"]] for d in data.datasets[(page - 1) * per:page * per]]
+    fps = [_fingerprint(d["slug"]) for d in data.datasets[(page - 1) * per:page * per]]
     key = _digest("catalog", data.base, _S["catalog_key"], str(page), str(pages), str(len(iris)), str(per), *chunk, *fps)
     return _rdf_outputs(key, [dcat_export.page_path(page, ext) for ext in dcat_export.FORMATS],
                         lambda: dcat_export.catalog_page_triples(
@@ -196,35 +196,18 @@ def _closures() -> dict:
     return _S.setdefault("closures", {})
 
 
-def fingerprints(data: SiteData, workers: int | None = None) -> dict[str, str]:
-    """Per dataset slug, a fingerprint of everything of the projection its RDF file holds; on all cores
-    (forked workers, each with its own memo of shared nodes) when there are many datasets."""
-    workers = workers or os.cpu_count() or 1
-    n = len(data.datasets)
-    if workers <= 1 or n < 2000:
-        return _fingerprints((data, 0, n))
-    size = -(-n // (workers * 4))
-    out: dict[str, str] = {}
-    _S["fp_data"] = data  # read by the forked workers
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for part in pool.imap_unordered(_fingerprints_of, [(i, i + size) for i in range(0, n, size)]):
-                out.update(part)
-    finally:
-        _S.pop("fp_data", None)
-    return out
-
-
-def _fingerprints_of(span: tuple[int, int]) -> dict[str, str]:
-    return _fingerprints((_S["fp_data"], *span))
-
-
-def _fingerprints(job: tuple[SiteData, int, int]) -> dict[str, str]:
-    data, start, stop = job
-    memo: dict[int, dict[str, int]] = {}
-    index = data.index  # type: ignore[attr-defined]
-    return {d["slug"]: format(dcat_export.closure_hash(index, d["iri"], memo) & (2**64 - 1), "016x")
-            for d in data.datasets[start:stop]}
+def _fingerprint(slug: str) -> str:
+    """The fingerprint of a dataset's projection (what its RDF file holds), computed in the worker that
+    first needs it and kept there with its memo of shared nodes: no pass over all datasets before the
+    pages, and each dataset page needs only its own."""
+    fps = _S.setdefault("fingerprints", {})
+    fp = fps.get(slug)
+    if fp is None:
+        data: SiteData = _S["data"]
+        memo = _S.setdefault("fp_memo", {})
+        h = dcat_export.closure_hash(data.index, data.datasets[data.by_slug[slug]]["iri"], memo)  # type: ignore[attr-defined]
+        fp = fps[slug] = format(h & (2**64 - 1), "016x")
+    return fp
 
 
 def _catalog_key(data: SiteData) -> str:
@@ -282,7 +265,6 @@ def build_site(source: Any, out: Path, *, base: str | None = None, workers: int 
     old = {} if full or not manifest_path.exists() else json.loads(manifest_path.read_text(encoding="utf-8"))
     _S.update(data=data, groups=groups, downstream=dict(downstream), messages=messages(), env=environment(),
               version=_site_version(), old=old, out=out, per_page=per_page,
-              fingerprints=fingerprints(data, workers),
               catalog_key=_catalog_key(data), site_key=_digest(data.base, _json(data.catalog["title"])))
     jobs = plan(data, groups)
     results = _execute(jobs, workers)
