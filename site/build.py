@@ -315,9 +315,7 @@ def _execute(jobs: list[tuple[str, Any]], workers: int | None) -> list[tuple[str
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or len(jobs) < 400:
         return _run_jobs(jobs)
-    # Small chunks, handed out as workers free up: file creation times vary a lot, and the build waits
-    # for the slowest last chunk.
-    size = max(50, len(jobs) // (workers * 32))
+    size = max(50, len(jobs) // (workers * 8))
     chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
     results: list[tuple[str, str, bool]] = []
     ctx = multiprocessing.get_context("fork")
