@@ -96,6 +96,11 @@ FOCUS_RESTRICTION = "#FOCUS#\n"
 # sub-queries avoid reading the whole other side. Both sides share ?this, always bound, so the two forms
 # have the same solutions.
 ANTI_JOIN = "#ANTI#"
+# Where the focus restriction goes a second time, beside the focus sub-query: Oxigraph evaluates a sub-query
+# on its own and hash-joins it, so without the restriction in the outer group too the constraint's own
+# patterns would be matched over the whole province before the join (0.5 s per query at 300,000 resources
+# for a check of a few resources).
+FOCUS_JOIN = "#FOCUS-JOIN#\n"
 
 
 def _targets(g: Graph, shape: Node) -> list[str]:
@@ -120,7 +125,7 @@ def focus_pattern(g: Graph, shape: Node) -> str | None:
     if not parts:
         return None
     union = " UNION ".join("{ " + p + " }" for p in parts)
-    return "{ SELECT DISTINCT ?this WHERE { " + FOCUS_RESTRICTION + " " + union + " } }"
+    return "{ SELECT DISTINCT ?this WHERE { " + FOCUS_RESTRICTION + " " + union + " } } " + FOCUS_JOIN
 
 
 def _messages(g: Graph, node: Node) -> list[Literal]:

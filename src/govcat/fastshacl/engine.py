@@ -13,7 +13,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from govcat.fastshacl.compiler import ANTI_JOIN, FOCUS_RESTRICTION, CompiledQuery, CompiledShapes
+from govcat.fastshacl.compiler import ANTI_JOIN, FOCUS_JOIN, FOCUS_RESTRICTION, CompiledQuery, CompiledShapes
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def _restriction(focus: list[str] | None) -> str:
 
 def _run_one(store: ox.Store, q: CompiledQuery, prefixes: str, graphs: list[ox.NamedNode] | None,
              restriction: str) -> list[FastResult]:
-    text = q.sparql.replace(FOCUS_RESTRICTION, restriction)
+    text = q.sparql.replace(FOCUS_RESTRICTION, restriction).replace(FOCUS_JOIN, restriction)
     text = text.replace(ANTI_JOIN, "FILTER NOT EXISTS" if restriction else "MINUS")
     if q.sparql_based:
         text = _project_this(text)
