@@ -161,22 +161,22 @@ class _TooMany(Exception):
     pass
 
 
-class _LineCounter:
-    """A binary output for pyoxigraph's serializers that keeps the bytes and counts line breaks.
+class _CappedOutput:
+    """A binary output for pyoxigraph's serializers that keeps the bytes and gives up (raising
+    ``_TooMany``) once what ``measure`` counts goes over ``limit``."""
 
-    In TSV results and in N-Triples every row (triple) is one line, as line breaks inside literals are
-    escaped; so the row cap is checked as pyoxigraph writes (in buffered chunks), and a result far over
-    the cap is abandoned early instead of written out whole."""
-
-    def __init__(self, max_lines: int) -> None:
+    def __init__(self, limit: int) -> None:
         self.parts: list[bytes] = []
-        self.lines = 0
-        self.max_lines = max_lines
+        self.counted = 0
+        self.limit = limit
         self.over = False
 
+    def measure(self, data: bytes) -> int:
+        raise NotImplementedError
+
     def write(self, data: bytes) -> int:
-        self.lines += data.count(b"\n")
-        if self.lines > self.max_lines:
+        self.counted += self.measure(data)
+        if self.counted > self.limit:
             self.over = True
             raise _TooMany
         self.parts.append(data)
@@ -187,6 +187,22 @@ class _LineCounter:
 
     def getvalue(self) -> bytes:
         return self.parts[0] if len(self.parts) == 1 else b"".join(self.parts)
+
+
+class _LineCounter(_CappedOutput):
+    """Counts line breaks. In TSV results and in N-Triples every row (triple) is one line, as line breaks
+    inside literals are escaped; so the row cap is checked as pyoxigraph writes (in buffered chunks), and a
+    result far over the cap is abandoned early instead of written out whole."""
+
+    def __init__(self, max_lines: int) -> None:
+        super().__init__(max_lines)
+
+    @property
+    def lines(self) -> int:
+        return self.counted
+
+    def measure(self, data: bytes) -> int:
+        return data.count(b"\n")
 
 
 def _too_many(max_results: int) -> QueryRefused:
@@ -197,28 +213,18 @@ def _too_many(max_results: int) -> QueryRefused:
     )
 
 
-class _Capped:
-    """A binary output that keeps the bytes and gives up once they reach ``limit``."""
+class _Capped(_CappedOutput):
+    """Counts bytes, and gives up once they reach ``limit``."""
 
     def __init__(self, limit: int) -> None:
-        self.parts: list[bytes] = []
-        self.size = 0
-        self.limit = limit
-        self.over = False
+        super().__init__(limit - 1)  # "reach": at ``limit`` bytes it is over
 
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size >= self.limit:
-            self.over = True
-            raise _TooMany
-        self.parts.append(data)
+    @property
+    def size(self) -> int:
+        return self.counted
+
+    def measure(self, data: bytes) -> int:
         return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def getvalue(self) -> bytes:
-        return self.parts[0] if len(self.parts) == 1 else b"".join(self.parts)
 
 
 # The fewest bytes one row takes in each results format (JSON "{}" and a comma, XML "<result/>", a
