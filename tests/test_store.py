@@ -153,7 +153,7 @@ def test_graphs_of_a_bulk_write_cut_short_by_a_crash_are_removed_on_reopening(tm
         "t = ox.Triple(ox.NamedNode('https://data.example.gov.cn/govcat/dataset/1'), "
         "ox.NamedNode('http://purl.org/dc/terms/title'), ox.Literal('x'))\n"
         "fresh = store.new_graphs().__enter__()\n"
-        "fresh.write([(g, [t] * 1)])\n"
+        "fresh.write([(g, [t])])\n"
         "store.flush()\n"
         "os._exit(9)\n"
     )

@@ -25,11 +25,10 @@ class Progress:
     hundreds of them, so the file rate settles quickly while items/s is what people compare runs by.
     """
 
-    def __init__(self, total: int, *, stream: TextIO | None = None, interval: float = 0.2,
-                 enabled: bool | None = None) -> None:
+    def __init__(self, total: int, *, stream: TextIO | None = None, interval: float = 0.2) -> None:
         self.total = total
         self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.enabled = self.stream.isatty()
         self.interval = interval
         self.files = 0
         self.items = 0

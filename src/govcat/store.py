@@ -163,6 +163,15 @@ class CatalogStore:
         source = self.archive if self.is_version(graph) else self.ox
         return source.quads_for_pattern(None, None, None, _nn(graph))
 
+    def lines(self, graph: str) -> set[bytes]:
+        """The triples of ``graph`` (a replaced version from the archive) as N-Triples lines, empty if there
+        is no such graph. Serialized by Oxigraph: comparing versions as sets of byte strings costs a
+        fraction of sets of Python term objects (a 500-resource catalog has some 75,000 triples)."""
+        if not self.graph_exists(graph):
+            return set()
+        source = self.archive if self.is_version(graph) else self.ox
+        return _lines(source.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=_nn(graph)))
+
     def count(self, graph: str) -> int:
         return sum(1 for _ in self.triples(graph))
 
@@ -231,8 +240,7 @@ class CatalogStore:
         staging = f"{self.iris.staging_prefix}{uuid.uuid4().hex}"
         new = _lines(ox.serialize((t if isinstance(t, ox.Triple) else t.triple for t in triples),
                                   format=ox.RdfFormat.N_TRIPLES))
-        old = _lines(self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=_nn(graph))) \
-            if self.ox.contains_named_graph(_nn(graph)) else set()
+        old = self.lines(graph)
         added, removed = new - old, old - new
         # Applying a difference costs Oxigraph more per triple than moving a graph: a catalog rewritten
         # from end to end is staged whole and moved instead.
@@ -416,19 +424,20 @@ class NewGraphs:
     def discard(self) -> None:
         for g in self.graphs:
             self.store._drop_quietly(g)
-        self._close(remove=True)
+        self._close()
 
     def commit(self) -> None:
         # The data must be on disk before the journal that would remove it is.
         self.store.flush()
-        self._close(remove=True)
+        self._close()
 
-    def _close(self, *, remove: bool) -> None:
+    def _close(self) -> None:
+        """Close and remove the journal: the write is committed or undone."""
         if self._journal is not None:
             self._journal.close()
             self._journal = None
         path = self.store.journal_path
-        if remove and path is not None and path.exists():
+        if path is not None and path.exists():
             path.unlink()
 
 

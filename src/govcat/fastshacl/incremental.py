@@ -32,21 +32,9 @@ _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _DATA_ELEMENT_CLASS = ox.NamedNode(GC + "DataElement")
 
 
-def _lines(store: "CatalogStore", graph: str | None) -> set[bytes]:
-    if graph is None or not store.graph_exists(graph):
-        return set()
-    source = store.archive if store.is_version(graph) else store.ox
-    # Compared as N-Triples lines: Oxigraph serializes in native code, and a set of byte strings costs a
-    # fraction of a set of Python term objects (a 500-resource catalog has some 75,000 triples per version).
-    data = source.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
-    lines = set(data.split(b"\n"))
-    lines.discard(b"")
-    return lines
-
-
 def changed_triples(store: "CatalogStore", new: str, old: str | None) -> set[ox.Triple]:
     """The triples in one of the two versions of a graph but not in the other."""
-    diff = _lines(store, new) ^ _lines(store, old)
+    diff = store.lines(new) ^ (store.lines(old) if old is not None else set())
     if not diff:
         return set()
     return {q.triple for q in ox.parse(b"\n".join(sorted(diff)) + b"\n", format=ox.RdfFormat.N_TRIPLES)}
