@@ -27,10 +27,20 @@ def ontology_graphs(store: "CatalogStore") -> dict[str, list]:
 
 def initialise(store: "CatalogStore") -> None:
     """Load (or reload) the ontology, vocabularies, Measures and bundled registries into ``store``."""
-    for graph, paths in ontology_graphs(store).items():
-        triples = [t for p in paths for t in read_turtle(p)]
-        store.replace_graph(graph, triples)
+    _load_ontology(store)
     from govcat import registry
 
     registry.load_bundled(store)
     store.mark_initialised()
+
+
+def refresh_ontology(store: "CatalogStore") -> None:
+    """Replace the ontology, vocabularies and Measures of a store made by an older govcat; registries stay."""
+    _load_ontology(store)
+    store.mark_initialised()
+
+
+def _load_ontology(store: "CatalogStore") -> None:
+    for graph, paths in ontology_graphs(store).items():
+        triples = [t for p in paths for t in read_turtle(p)]
+        store.replace_graph(graph, triples)

@@ -25,7 +25,7 @@ from govcat.iris import Iris
 
 # Bump when the bundled ontology, vocabularies or registries change shape, so that old stores are
 # re-initialised on first use.
-INIT_VERSION = "2"  # 2: the ontology, vocabularies and Measures are filled in
+INIT_VERSION = "3"  # 2: the ontology, vocabularies and Measures are filled in; 3: databases name their classifications
 _META_GRAPH_SUFFIX = "graph/meta"
 
 
@@ -79,8 +79,14 @@ class CatalogStore:
         cs.recover()
         if initialise and not cs.is_initialised():
             from govcat.bootstrap import initialise as _init
+            from govcat.bootstrap import refresh_ontology
 
-            _init(cs)
+            # A store made by an older govcat gets the current ontology and vocabularies, and keeps its
+            # registries: they may have been amended since, which a full initialisation would undo.
+            if cs.init_version() is None:
+                _init(cs)
+            else:
+                refresh_ontology(cs)
         return cs
 
     @classmethod
@@ -101,6 +107,13 @@ class CatalogStore:
             "ASK { GRAPH ?g { ?s <https://w3id.org/govcat/ns#initVersion> ?v } }",
             substitutions={"g": _nn(self.meta_graph), "v": ox.Literal(INIT_VERSION)},
         )
+
+    def init_version(self) -> str | None:
+        """The version of govcat's initial content this store holds, or None for a store never initialised."""
+        for q in self.ox.quads_for_pattern(None, _nn("https://w3id.org/govcat/ns#initVersion"), None,
+                                           _nn(self.meta_graph)):
+            return q.object.value
+        return None
 
     def mark_initialised(self) -> None:
         g = _nn(self.meta_graph)
