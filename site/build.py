@@ -31,7 +31,7 @@ import jinja2
 
 from govcat.site import dcat_export, search_index
 from govcat.site.data import SiteData, read, triples_of
-from govcat.site.pages import PAGE_SIZE, Groups, context, page_path, pick
+from govcat.site.pages import PAGE_SIZE, Groups, context, page_file, pick
 
 SITE_DIR = Path(__file__).parent
 TEMPLATES = SITE_DIR / "templates"
@@ -137,7 +137,7 @@ def _page_key(spec: tuple) -> str | None:
 
 def _html_job(spec: tuple) -> list[tuple[str, str, bool]]:
     data: SiteData = _S["data"]
-    rel = page_path(spec) + "index.html"
+    rel = page_file(spec)
     key = _page_key(spec)
     if key is not None and _S["old"].get(rel) == key and (_S["out"] / rel).exists():
         return [(rel, key, False)]
@@ -298,7 +298,7 @@ def _build(data: SiteData, groups: Groups, out: Path, workers: int | None, per_p
     report.pages = sum(1 for rel in new if rel.endswith(".html"))
     report.written += _copy_static(out)
     report.written += search_index.build(data, out)
-    report.written += _sitemaps(out, data, [rel for rel in new if rel.endswith("index.html")])
+    report.written += _sitemaps(out, data, [rel for rel in new if rel.endswith(".html")])
     for rel in sorted(set(old) - set(new)):
         path = out / rel
         if path.exists():
@@ -339,7 +339,7 @@ def _copy_static(out: Path) -> list[str]:
 
 def _sitemaps(out: Path, data: SiteData, pages: list[str]) -> list[str]:
     """sitemap.xml (an index of sitemaps/sitemap-N.xml, each under the 50,000-URL limit) and robots.txt."""
-    urls = sorted(data.base + rel[: -len("index.html")] for rel in pages)
+    urls = sorted(data.base + _url(rel) for rel in pages)
     files: dict[str, str] = {}
     parts = [urls[i:i + SITEMAP_URLS] for i in range(0, max(len(urls), 1), SITEMAP_URLS)]
     for n, part in enumerate(parts, 1):
@@ -366,6 +366,13 @@ def _sitemaps(out: Path, data: SiteData, pages: list[str]) -> list[str]:
         if f"sitemaps/{stale.name}" not in files:
             stale.unlink()
     return written
+
+
+def _url(rel: str) -> str:
+    """A page's URL from its file: a folder's index.html is served at the folder."""
+    if rel == "index.html" or rel.endswith("/index.html"):
+        return rel[: -len("index.html")]
+    return rel
 
 
 def _xml(text: str) -> str:

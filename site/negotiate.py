@@ -2,8 +2,9 @@
 
 ``negotiating_app(out)`` is an ASGI app (Starlette) that serves the files of ``out`` and answers
 ``Accept: text/turtle``, ``application/ld+json`` or ``application/rdf+xml`` on a dataset IRI
-(``/dataset/{slug}``, also with a trailing slash) and on the catalog IRI (``/catalog/open``, also ``/``
-and ``/catalog``) with the matching RDF file; browsers get the HTML page. Mount it where the base IRI's
+(``/dataset/{slug}``) and on the catalog IRI (``/catalog/open``, also ``/`` and ``/catalog``) with the
+matching RDF file; browsers are sent (303) to the dataset's page ``/dataset/{slug}.html``, or get the
+home page. ``/dataset/{slug}/``, where dataset pages used to be, redirects (301) to the page. Mount it where the base IRI's
 path is, e.g. ``app.mount("/", negotiating_app(site_dir))``.
 """
 
@@ -19,6 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 RDF_TYPES = {"text/turtle": "ttl", "application/ld+json": "jsonld", "application/rdf+xml": "rdf"}
+MEDIA_TYPES = {v: k for k, v in RDF_TYPES.items()}
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SLUG = re.compile(r"^[A-Za-z0-9._~-]+$")
 
@@ -58,8 +60,7 @@ def negotiating_app(out: Path) -> Starlette:
         path = out / f"{rel_stem}.{ext}"
         if not path.is_file():
             return PlainTextResponse("未找到 / not found", status_code=404)
-        media = {v: k for k, v in RDF_TYPES.items()}[ext]
-        return FileResponse(path, media_type=media, headers={"Vary": "Accept"})
+        return FileResponse(path, media_type=MEDIA_TYPES[ext], headers={"Vary": "Accept"})
 
     def html(rel: str) -> Response:
         path = out / rel
@@ -68,16 +69,26 @@ def negotiating_app(out: Path) -> Starlette:
         return FileResponse(path, media_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
 
     async def dataset(request: Request) -> Response:
+        # The dataset route also receives the files beside the IRI (dataset/<slug>.html, .ttl, ...):
+        # Starlette's {slug} matches any path segment.
         slug = request.path_params["slug"]
         if not _SLUG.match(slug):
             return PlainTextResponse("未找到 / not found", status_code=404)
+        stem, dot, ext = slug.rpartition(".")
+        if dot and ext == "html":
+            return html(f"dataset/{slug}")
+        if dot and ext in MEDIA_TYPES:
+            return rdf(f"dataset/{stem}", ext)
+        page = request.url.replace(path=request.url.path.rstrip("/") + ".html")
+        if request.url.path.endswith("/"):
+            # The page's URL before it became a file: old links keep working.
+            return RedirectResponse(str(page), status_code=301)
         ext = preferred(request.headers.get("accept"))
         if ext:
             return rdf(f"dataset/{slug}", ext)
-        if not request.url.path.endswith("/"):
-            return RedirectResponse(str(request.url.replace(path=request.url.path + "/")), status_code=303,
-                                    headers={"Vary": "Accept"})
-        return html(f"dataset/{slug}/index.html")
+        if not (out / f"dataset/{slug}.html").is_file():
+            return PlainTextResponse("未找到 / not found", status_code=404)
+        return RedirectResponse(str(page), status_code=303, headers={"Vary": "Accept"})
 
     async def catalog(request: Request) -> Response:
         ext = preferred(request.headers.get("accept"))

@@ -72,7 +72,23 @@ def test_on_application_dataset_has_no_download_link(projection):
     }
     [dist] = _values(projection, ds, DCAT + "distribution")
     assert not _values(projection, dist, DCAT + "downloadURL")
-    assert _values(projection, dist, DCAT + "accessURL") == {ds + "/"}
+    assert _values(projection, dist, DCAT + "accessURL") == {ds + ".html"}
+
+
+def test_guard_reads_a_page_as_its_dataset_but_never_a_dataset_as_a_page():
+    from govcat.projection import _Guard
+
+    ds = BASE + "dataset/"
+    guard = _Guard(BASE, {ds + "a"}, {ds + "a", ds + "b"})
+    assert guard.allowed_iri(ds + "a.html") and guard.allowed_iri(ds + "a#item-1") and guard.allowed_iri(ds + "a/")
+    assert not guard.allowed_iri(ds + "b.html") and not guard.allowed_iri(ds + "b")
+    text = (f"<{ds}a> <{DCAT}landingPage> <{ds}a.html> .\n"
+            f"<{ds}b> <{DCAT}landingPage> <{ds}b.html> .\n").encode()
+    assert guard.filter_ntriples(text) == text.splitlines(keepends=True)[0]
+    # A closed dataset whose IRI looks like an open one's page stays closed.
+    guard = _Guard(BASE, {ds + "a"}, {ds + "a", ds + "a.html"})
+    assert not guard.allowed_iri(ds + "a.html")
+    assert guard.filter_ntriples(f"<{ds}a.html> <{DCAT}keyword> \"x\" .\n".encode()) == b""
 
 
 def test_lineage_only_between_open_datasets(projection):

@@ -66,7 +66,7 @@ def test_home_counts_and_newest(built):
 
 def test_unconditional_dataset_page(built):
     _, out, _ = built
-    page = soup(out, "dataset/301001-000001/index.html")
+    page = soup(out, "dataset/301001-000001.html")
     assert page.h1.get_text(strip=True) == "全省常住人口统计"
     text = page.get_text(" ", strip=True)
     for expected in ("山东省公安厅", "每月", "无条件开放", "《中华人民共和国统计法》第二十五条", "301001/000001"):
@@ -77,9 +77,9 @@ def test_unconditional_dataset_page(built):
     assert [r.th.get_text(strip=True) for r in rows] == ["设区市", "常住人口数"]
     # Lineage: two open datasets derive from this one; the non-open source is not shown.
     svg_links = {a["href"] for a in page.select("svg.lineage a")}
-    assert svg_links == {"../../dataset/301001-000002/", "../../dataset/302001-000001/"}
+    assert svg_links == {"../dataset/301001-000002.html", "../dataset/302001-000001.html"}
     alternates = {l["type"]: l["href"] for l in page.find_all("link", rel="alternate") if l.get("type")}
-    assert alternates["text/turtle"] == "../../dataset/301001-000001.ttl"
+    assert alternates["text/turtle"] == "../dataset/301001-000001.ttl"
     assert set(alternates) == {"text/turtle", "application/ld+json", "application/rdf+xml"}
     [script] = page.find_all("script", type="application/ld+json")
     ld = json.loads(script.string)
@@ -91,12 +91,12 @@ def test_unconditional_dataset_page(built):
     assert ld["distribution"][0]["contentUrl"] == "https://data.sd.gov.cn/files/301001-000001.xlsx"
     assert ld["distribution"][0]["encodingFormat"].startswith("application/vnd.openxmlformats")
     assert ld["spatialCoverage"][0]["name"] == "山东省" and ld["temporalCoverage"] == "2019/2024-04-30"
-    assert set(ld["keywords"]) == {"人口", "常住人口"} and ld["url"].endswith("/dataset/301001-000001/")
+    assert set(ld["keywords"]) == {"人口", "常住人口"} and ld["url"].endswith("/dataset/301001-000001.html")
 
 
 def test_on_application_dataset_says_how_to_apply_and_has_no_download(built):
     _, out, _ = built
-    for rel, heading in (("dataset/301001-000002/index.html", "如何申请"), ("en/dataset/301001-000002/index.html", "How to apply")):
+    for rel, heading in (("dataset/301001-000002.html", "如何申请"), ("en/dataset/301001-000002.html", "How to apply")):
         page = soup(out, rel)
         assert not page.select("a[download]")
         assert "301001-000002-restricted.csv" not in str(page)
@@ -150,6 +150,27 @@ def test_dcat_export_pages_with_hydra_and_passes_dcat_ap(built):
             assert isinstance(lic, rdflib.URIRef)
 
 
+def test_every_link_between_pages_reaches_a_file(built):
+    # As a plain static web server would resolve them: a folder's page is its index.html.
+    import posixpath
+
+    _, out, _ = built
+    checked = 0
+    for page in sorted(out.rglob("*.html")):
+        rel = page.relative_to(out).as_posix()
+        doc = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for tag in doc.find_all(["a", "link", "script", "img"]):
+            href = tag.get("href") or tag.get("src")
+            if not href or href.startswith(("#", "http:", "https:", "mailto:", "tel:", "data:")):
+                continue
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), href.split("#")[0]))
+            if href.split("#")[0].endswith("/") or target == ".":
+                target = posixpath.join(target, "index.html") if target != "." else "index.html"
+            assert (out / target).is_file(), f"{rel} links to {href}"
+            checked += 1
+    assert checked > 100
+
+
 def test_sitemap_and_robots(built):
     _, out, _ = built
     robots = (out / "robots.txt").read_text()
@@ -160,7 +181,7 @@ def test_sitemap_and_robots(built):
     urls = []
     for loc in ET.parse(out / "sitemap.xml").iter(ns + "loc"):
         urls += [u.text for u in ET.parse(out / loc.text[len(BASE):]).iter(ns + "loc")]
-    assert f"{BASE}dataset/301001-000001/" in urls and f"{BASE}en/dataset/301001-000001/" in urls
+    assert f"{BASE}dataset/301001-000001.html" in urls and f"{BASE}en/dataset/301001-000001.html" in urls
     assert len(urls) == built[2].pages
 
 
@@ -218,22 +239,22 @@ def test_incremental_build_rewrites_only_what_a_change_affects(built, tmp_path):
     assert _tree(out) == _tree(full)
     written = set(third.written)
     slug = "302001-000001"
-    own = {f"dataset/{slug}/index.html", f"en/dataset/{slug}/index.html"} | {f"dataset/{slug}.{e}" for e in ("ttl", "jsonld", "rdf")}
+    own = {f"dataset/{slug}.html", f"en/dataset/{slug}.html"} | {f"dataset/{slug}.{e}" for e in ("ttl", "jsonld", "rdf")}
     assert own <= written
     # Besides its own files, only pages that link to it (listings holding it, the home page's newest,
     # the page of the dataset it derives from, which shows its title), the Hydra catalog pages that
     # hold it and the search index may change.
-    linking = {rel for rel, body in _tree(out).items() if rel.endswith(".html") and f"dataset/{slug}/".encode() in body}
+    linking = {rel for rel, body in _tree(out).items() if rel.endswith(".html") and f"dataset/{slug}.html".encode() in body}
     catalog = {rel for rel, body in _tree(out).items() if rel.startswith("catalog") and f"dataset/{slug}".encode() in body}
     others = {rel for rel in written - own - linking - catalog if not rel.startswith("search/")}
     assert others == set()
-    assert "dataset/301001-000001/index.html" in written  # the upstream page shows the new title
+    assert "dataset/301001-000001.html" in written  # the upstream page shows the new title
     assert {"departments/11370100MB7574998P/index.html", "formats/csv/index.html"} <= written
-    for untouched in ("dataset/301001-000002/index.html", "dataset/301001-000002.ttl", "dataset/301001-000001.ttl",
+    for untouched in ("dataset/301001-000002.html", "dataset/301001-000002.ttl", "dataset/301001-000001.ttl",
                       f"departments/11370000004504927A/index.html", "themes/1/index.html"):
         assert untouched not in written
     assert len(third.written) < len(first.written) / 2
-    assert "逐小时空气质量指数" in (out / f"dataset/{slug}/index.html").read_text(encoding="utf-8")
+    assert "逐小时空气质量指数" in (out / f"dataset/{slug}.html").read_text(encoding="utf-8")
 
 
 def test_cli_site_build(tmp_path):
@@ -250,4 +271,4 @@ def test_cli_site_build(tmp_path):
     result = CliRunner().invoke(cli, ["--store", str(store_dir), "site", "build", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "3 个数据集" in result.output
-    assert (tmp_path / "out/dataset/302001-000001/index.html").is_file()
+    assert (tmp_path / "out/dataset/302001-000001.html").is_file()

@@ -24,9 +24,9 @@ AIR_TITLE = OPEN[AIR][1]
 PAGES = {  # path: html lang
     "": "zh-CN",
     "en/": "en",
-    "dataset/302001-000001/": "zh-CN",
-    "en/dataset/301001-000001/": "en",
-    "dataset/301001-000002/": "zh-CN",
+    "dataset/302001-000001.html": "zh-CN",
+    "en/dataset/301001-000001.html": "en",
+    "dataset/301001-000002.html": "zh-CN",
     "search/": "zh-CN",
     "en/search/": "en",
     "departments/": "zh-CN",
@@ -133,12 +133,12 @@ def test_search_by_keyboard_finds_a_dataset_offline(visit, server, path):
     box.focus()
     for _ in range(10):
         page.keyboard.press("Tab")
-        if active(page)["href"].endswith("dataset/302001-000001/"):
+        if active(page)["href"].endswith("dataset/302001-000001.html"):
             break
     else:
         pytest.fail(f"Tab did not reach the result link; focus is on {active(page)}")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/dataset/302001-000001/")
+    page.wait_for_url("**/dataset/302001-000001.html")
     assert page.locator("h1").inner_text() == AIR_TITLE
     assert v.outside() == []
 

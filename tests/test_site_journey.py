@@ -166,7 +166,7 @@ def test_home_search_dataset_switch_language_and_back(browser, server, shots, ir
     def dataset_page(lang: str, want: dict) -> None:
         prefix = "" if lang == "zh" else "en/"
         m = MESSAGES[lang]
-        page.wait_for_url(f"{server.url}/{prefix}dataset/{slug}/")
+        page.wait_for_url(f"{server.url}/{prefix}dataset/{slug}.html")
         assert page.evaluate("document.documentElement.lang") == ("zh-CN" if lang == "zh" else "en")
         assert page.locator("h1").inner_text().strip() == want["title"]
         if want["unconditional"]:

@@ -50,7 +50,7 @@ def fixtures() -> rdflib.Graph:
 
 
 def test_every_open_dataset_has_a_page_in_both_languages(site):
-    pages = {p.parent.relative_to(site).as_posix() for p in site.glob("**/dataset/*/index.html")}
+    pages = {p.relative_to(site).with_suffix("").as_posix() for p in site.glob("**/dataset/*.html")}
     slugs = {iri.rsplit("/", 1)[1] for iri in OPEN}
     assert pages == {f"dataset/{s}" for s in slugs} | {f"en/dataset/{s}" for s in slugs}
 
@@ -73,7 +73,7 @@ def one(g: rdflib.Graph, s, p):
 def test_page_jsonld_is_a_schema_org_dataset(site, fixtures, lang, iri):
     slug = iri.rsplit("/", 1)[1]
     prefix = "" if lang == "zh" else "en/"
-    page = BeautifulSoup((site / prefix / "dataset" / slug / "index.html").read_text(encoding="utf-8"), "html.parser")
+    page = BeautifulSoup((site / prefix / "dataset" / f"{slug}.html").read_text(encoding="utf-8"), "html.parser")
     doc, g = parse(page)
     ds = rdflib.URIRef(iri)
     assert list(g.subjects(rdflib.RDF.type, SDO.Dataset)) == [ds]
@@ -82,7 +82,7 @@ def test_page_jsonld_is_a_schema_org_dataset(site, fixtures, lang, iri):
     assert str(one(g, ds, SDO.name)) == titles.get(lang, titles["zh"]) == page.h1.get_text(strip=True)
     assert str(one(g, ds, SDO.description)).strip()
     url = one(g, ds, SDO.url)
-    assert url == rdflib.URIRef(f"{BASE}{prefix}dataset/{slug}/")
+    assert url == rdflib.URIRef(f"{BASE}{prefix}dataset/{slug}.html")
     assert page.find("link", rel="canonical")["href"] == str(url)
     assert str(one(g, ds, SDO.identifier)) == str(fixtures.value(ds, DCT.identifier))
     assert {str(k) for k in g.objects(ds, SDO.keywords)} == {str(k) for k in fixtures.objects(ds, DCAT.keyword)}

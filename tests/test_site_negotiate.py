@@ -58,9 +58,28 @@ def test_dataset_iri_gives_rdf(server, accept, fmt):
 
 
 def test_dataset_iri_gives_html_to_browsers(server):
+    r = httpx.get(f"{server}/dataset/302001-000001", headers={"Accept": "text/html"})
+    assert r.status_code == 303 and r.headers["location"].endswith("/dataset/302001-000001.html")
+    assert "accept" in r.headers["vary"].lower()
     r = httpx.get(f"{server}/dataset/302001-000001", headers={"Accept": "text/html"}, follow_redirects=True)
     assert r.status_code == 200 and "济南市空气质量监测数据" in r.text
-    assert str(r.url).endswith("/dataset/302001-000001/")
+    assert r.headers["content-type"].startswith("text/html")
+    assert str(r.url).endswith("/dataset/302001-000001.html")
+
+
+def test_dataset_files_are_served_as_they_are(server):
+    # The page and the RDF files sit beside the IRI; whatever the Accept header, each is itself.
+    r = httpx.get(f"{server}/dataset/302001-000001.html", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    r = httpx.get(f"{server}/dataset/302001-000001.ttl", headers={"Accept": "text/html"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    assert httpx.get(f"{server}/en/dataset/302001-000001.html").status_code == 200
+    assert httpx.get(f"{server}/dataset/301001-000004.html").status_code == 404
+
+
+def test_former_page_url_redirects_to_the_page(server):
+    r = httpx.get(f"{server}/dataset/302001-000001/", headers={"Accept": "text/html"})
+    assert r.status_code == 301 and r.headers["location"].endswith("/dataset/302001-000001.html")
 
 
 def test_catalog_iri_and_static_files(server):

@@ -60,7 +60,7 @@
     results.forEach(function (d) {
       var li = document.createElement("li"), h = document.createElement("h3"), a = document.createElement("a"), p = document.createElement("p");
       li.className = "card";
-      a.href = root + prefix + "dataset/" + d[0] + "/";
+      a.href = root + prefix + "dataset/" + d[0] + ".html";
       a.textContent = (lang === "en" && d[2]) ? d[2] : d[1];
       if (!(lang === "en" && d[2])) a.lang = "zh";
       p.className = "meta";

@@ -143,13 +143,17 @@ def open_datasets(store: CatalogStore) -> dict[str, str]:
 
 
 class _Guard:
-    """Keeps a triple only if every dataset IRI in it (or a node under one) is open."""
+    """Keeps a triple only if every dataset IRI in it (or a node under one) is open.
 
-    def __init__(self, base: str, open_set: Iterable[str]) -> None:
+    A node under dataset X is X#..., X/ or X.html (its page on the site, ``dcat:landingPage``); an IRI
+    that is itself a dataset's (``datasets``: all typed, open or not) is never read as another's page."""
+
+    def __init__(self, base: str, open_set: Iterable[str], datasets: Iterable[str] = ()) -> None:
         self.prefix = base + "dataset/"
         self.mark = b"<" + self.prefix.encode("utf-8")
         self.open = set(open_set)
         self.open_bytes = {iri.encode("utf-8") for iri in self.open}
+        self.datasets_bytes = {iri.encode("utf-8") for iri in datasets} | self.open_bytes
 
     def allowed_term(self, term: object) -> bool:
         if not isinstance(term, ox.NamedNode):
@@ -160,14 +164,18 @@ class _Guard:
         return self.allowed_term(t.subject) and self.allowed_term(t.object)
 
     def allowed_iri(self, value: str) -> bool:
-        return root(value) in self.open
+        return self._root(value.encode("utf-8")) in self.open_bytes
+
+    def _root(self, iri: bytes) -> bytes:
+        r = iri.split(b"#", 1)[0].rstrip(b"/")
+        return r[:-5] if r.endswith(b".html") and r not in self.datasets_bytes else r
 
     def roots(self, line: bytes) -> tuple[bytes | None, bytes | None, bytes]:
         """The dataset roots (as UTF-8) named by the subject and the object of an N-Triples line, and
         its predicate. Kept in bytes: decoding every line cost more than the rest of the check."""
         s, p, rest = line.split(b" ", 2)
-        sr = s[1:-1].split(b"#", 1)[0].rstrip(b"/") if s.startswith(self.mark) else None
-        orr = rest[1:rest.index(b">")].split(b"#", 1)[0].rstrip(b"/") if rest.startswith(self.mark) else None
+        sr = self._root(s[1:-1]) if s.startswith(self.mark) else None
+        orr = self._root(rest[1:rest.index(b">")]) if rest.startswith(self.mark) else None
         return sr, orr, p
 
     def filter_ntriples(self, text: bytes) -> bytes:
@@ -200,11 +208,6 @@ class _Guard:
                     continue
             keep.append(line)
         return b"".join(keep), foreign
-
-
-def root(iri: str) -> str:
-    """The dataset IRI a node belongs to (``…/dataset/X#item-1`` -> ``…/dataset/X``)."""
-    return iri.split("#", 1)[0].rstrip("/")
 
 
 @dataclass
@@ -265,7 +268,7 @@ def compute(store: CatalogStore, *, reuse: dict[str, Part] | None = None, change
     base = store.iris.base
     graphs = catalog_graphs(store)
     scan = scan_open(store, graphs)
-    guard = _Guard(base, scan.open)
+    guard = _Guard(base, scan.open, set().union(*scan.typed.values()) if scan.typed else ())
     shared_text = b"".join(_dump(store.ox, g, guard) for g in shared_graphs(store))
     vocab_store = ox.Store()
     vocab_store.bulk_load(shared_text, format=_NT)
