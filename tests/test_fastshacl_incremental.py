@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from govcat.fastshacl.incremental import check_changes, merge
+from govcat.fastshacl.incremental import check_changes, merge, recheck
 from govcat.store import CatalogStore
 from govcat.validation import Scope, validate
 
@@ -148,3 +148,16 @@ def test_a_change_reaches_other_departments_only_through_authoritative_sources(s
         assert not (outside & focus)
     else:
         assert outside <= focus
+
+
+def test_the_difference_a_replacement_records_is_that_of_the_two_versions(store):
+    """`recheck` (after `govcat load` or `govcat registry load`) takes the difference the store recorded while
+    staging the new version; it must find what reading both versions back finds."""
+    owner, element = _a_source(store)
+    first = next(g for g in _catalogs(store) if g != owner)
+    history = _resubmit(store, first, element)
+    recorded, recorded_focus = recheck(store, [first], as_of=AS_OF)
+    assert first not in store.differences, "a recorded difference is used once"
+    versions, versions_focus = check_changes(store, {first: history}, as_of=AS_OF)
+    assert recorded_focus == versions_focus and recorded_focus
+    assert {_key(r) for r in recorded.results} == {_key(r) for r in versions.results}

@@ -41,6 +41,9 @@ class CatalogStore:
         self.iris = iris
         self.path = path
         self._archive: ox.Store | None = None
+        # Per graph, the N-Triples lines its last staged replacement added or removed: what changed, for the
+        # incremental check that follows a load (reading both versions again costs ~1 s at province scale).
+        self.differences: dict[str, set[bytes]] = {}
 
     @property
     def archive(self) -> ox.Store:
@@ -255,6 +258,7 @@ class CatalogStore:
                                   format=ox.RdfFormat.N_TRIPLES))
         old = self.lines(graph)
         added, removed = new - old, old - new
+        self.differences[graph] = added | removed
         # Applying a difference costs Oxigraph more per triple than moving a graph: a catalog rewritten
         # from end to end is staged whole and moved instead.
         parts = (("-add", added), ("-del", removed)) if len(added) + len(removed) <= len(new) // 2 \
@@ -269,7 +273,8 @@ class CatalogStore:
         return staging
 
     def discard_staged(self, staged: dict[str, str]) -> None:
-        for staging in staged.values():
+        for graph, staging in staged.items():
+            self.differences.pop(graph, None)
             for part in ("-add", "-del", "-all"):
                 self._drop_quietly(staging + part)
 

@@ -22,13 +22,17 @@ def _limits(cfg, max_bytes: int | None, max_rows: int | None):
 @click.option("--dry-run", is_flag=True, help="Check the submissions only; write nothing.")
 @click.option("--max-bytes", type=int, help="Refuse files larger than this many bytes (setting GOVCAT_LOAD_MAX_BYTES).")
 @click.option("--max-rows", type=int, help="Refuse sheets with more data rows than this (setting GOVCAT_LOAD_MAX_ROWS).")
+@click.option("--no-check", is_flag=True, help="Do not re-check what the loaded catalogs can affect afterwards.")
 @pass_ctx
-def load(ctx: Context, paths: tuple[Path, ...], dry_run: bool, max_bytes: int | None, max_rows: int | None) -> None:
+def load(ctx: Context, paths: tuple[Path, ...], dry_run: bool, max_bytes: int | None, max_rows: int | None,
+         no_check: bool) -> None:
     """Load department submissions (.xlsx workbooks or folders of CSV files) in the national template.
 
     All files are checked together; if any has a problem, every problem is listed, nothing is written
     and the exit status is 2. Otherwise each department's catalog is replaced atomically and the
-    previous version is kept as history (see `govcat history`).
+    previous version is kept as history (see `govcat history`). Then what changed, and what it can affect
+    in other departments, is checked against the Measures (not the whole province), the verdict is
+    printed and the report kept in the store. Violations of the Measures do not make a load fail.
     """
     from govcat.errors import LoadErrors
     from govcat.loaders.template import load_submissions, read_batch
@@ -65,6 +69,12 @@ def load(ctx: Context, paths: tuple[Path, ...], dry_run: bool, max_bytes: int | 
         else:
             line += "; 新目录 / new catalog"
         click.echo(line)
+    if not no_check:
+        from govcat.validation.recheck import lines, recheck
+
+        done = recheck(store, [s.graph for s in subs if s.graph])
+        for text in lines(done, [s.department for s in subs], ctx.config.lang):
+            click.echo(text)
 
 
 def _warn(subs) -> None:

@@ -18,18 +18,26 @@ def registry() -> None:
 @registry.command("load")
 @click.argument("kind", type=click.Choice(_KINDS))
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--no-check", is_flag=True, help="Do not re-check the catalogs the change can affect afterwards.")
 @pass_ctx
-def load_cmd(ctx: Context, kind: str, file: str) -> None:
+def load_cmd(ctx: Context, kind: str, file: str, no_check: bool) -> None:
     """Replace the KIND registry with the UTF-8 CSV FILE, atomically.
 
     Every problem in FILE is reported (file, row, column) and nothing is changed if there is any
     (exit 2). organisation-changes and legal-amendments replace only the changes or amendments.
+    Afterwards the catalogs the change can affect (e.g. those citing an amended law) are re-checked.
     """
     from govcat import registry as _registry
 
-    written = _registry.load(ctx.store(), kind, file)
+    store = ctx.store()
+    written = _registry.load(store, kind, file)
     for graph, n in written.items():
         click.echo(f"已替换 / replaced {graph}: {n} 个三元组 / triples")
+    if not no_check:
+        from govcat.validation.recheck import lines, recheck
+
+        for text in lines(recheck(store, list(written)), [], ctx.config.lang):
+            click.echo(text)
 
 
 @registry.command("list")

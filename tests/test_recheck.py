@@ -1,0 +1,117 @@
+"""After a load or a registry change, what it can affect is re-checked at once (`govcat load`, `govcat
+registry load`), with the same results as a full check of the store for those nodes."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from govcat.loaders.template import load_submissions
+from govcat.store import CatalogStore
+from govcat.validation import Scope, validate
+from govcat.validation.recheck import recheck
+
+DATA = Path(__file__).parent / "data" / "load"
+POLICE = "11370000MB3706308U"
+BASE = "https://data.sd.gov.cn/govcat/"
+GOVCAT = Path(sys.executable).parent / "govcat"
+AS_OF = date(2026, 6, 1)
+
+
+def _fixture_store(path: Path) -> CatalogStore:
+    # the fixture store of test_load.py: vocabularies and small registries
+    from govcat.rdfio import read_turtle
+
+    store = CatalogStore.open(path, BASE, initialise=False)
+    for name, graph in (
+        ("vocab", store.iris.vocab_graph),
+        ("organisations", store.iris.registry_graph("organisations")),
+        ("legal", store.iris.registry_graph("legal")),
+        ("data-elements", store.iris.registry_graph("data-elements")),
+    ):
+        store.replace_graph(graph, list(read_turtle(DATA / f"{name}.ttl")))
+    store.mark_initialised()
+    store.flush()
+    return store
+
+
+def _without_update_period(tmp_path: Path, code: str) -> Path:
+    """good-csv with one resource's 更新周期 left empty (R15.1 then fires for it)."""
+    folder = tmp_path / "changed"
+    shutil.copytree(DATA / "good-csv", folder)
+    sheet = folder / "信息资源.csv"
+    with open(sheet, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    column = rows[0].index("更新周期")
+    for row in rows[1:]:
+        if row[0] == code:
+            row[column] = ""
+    with open(sheet, "w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return folder
+
+
+def _keys(results) -> set[tuple]:
+    return {(r.focus, r.shape, r.path, r.value, r.severity) for r in results}
+
+
+def test_a_resubmission_is_rechecked_as_a_full_check_would_check_it(tmp_path: Path) -> None:
+    store = _fixture_store(tmp_path / "store")
+    load_submissions([DATA / "good-csv", DATA / "stats-csv"], store)
+    recheck(store, [store.iris.catalog_graph(POLICE)], as_of=AS_OF)  # the first load: whole catalogs
+
+    load_submissions([_without_update_period(tmp_path, "101001/000002")], store)
+    done = recheck(store, [store.iris.catalog_graph(POLICE)], as_of=AS_OF)
+
+    resource = store.iris.dataset("101001/000002")
+    assert resource in done.focus
+    # what the change can affect (the police's other resource names it as related) and not the other department
+    assert store.iris.dataset("101001/000001") in done.focus
+    assert store.iris.dataset("302001/000001") not in done.focus
+    assert any(r.rule == "R15.1" and r.focus == resource and "更新周期" in r.message["zh"] for r in done.report.results)
+    full = validate(store, scope=Scope.store(), as_of=AS_OF, engine="fast")
+    assert _keys(done.report.results) == _keys(r for r in full.results if r.focus in done.focus)
+    assert done.graph is not None and store.graph_exists(done.graph)
+
+
+def test_an_unchanged_resubmission_rechecks_nothing(tmp_path: Path) -> None:
+    store = _fixture_store(tmp_path / "store")
+    load_submissions([DATA / "good-csv"], store)
+    load_submissions([DATA / "good-csv"], store)
+    done = recheck(store, [store.iris.catalog_graph(POLICE)], as_of=AS_OF)
+    assert done.focus == set() and done.report.results == []
+
+
+@pytest.fixture()
+def store_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "store"
+    _fixture_store(path)
+    return path  # the CLI opens the store itself; one writer at a time
+
+
+def _govcat(*args: str, lang: str = "zh") -> subprocess.CompletedProcess:
+    return subprocess.run([str(GOVCAT), *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "GOVCAT_LANG": lang})
+
+
+def test_govcat_load_prints_the_verdict_on_what_changed(tmp_path: Path, store_dir: Path) -> None:
+    first = _govcat("--store", str(store_dir), "load", str(DATA / "good-csv"))
+    assert first.returncode == 0, first.stderr
+    assert "re-checked the" in first.stdout and "报告已保存 / report kept in graph" in first.stdout
+
+    changed = _govcat("--store", str(store_dir), "load", str(_without_update_period(tmp_path, "101001/000002")),
+                      lang="en")
+    assert changed.returncode == 0, changed.stderr  # a violation of the Measures does not fail a load
+    out = changed.stdout
+    assert f"{POLICE} Shandong Provincial Department of Public Security: 违规 2 / violations" in out
+    assert "[R15.1 Violation]" in out and "update period" in out
+
+    quiet = _govcat("--store", str(store_dir), "load", "--no-check", str(DATA / "good-csv"))
+    assert quiet.returncode == 0 and "re-checked" not in quiet.stdout
