@@ -21,6 +21,7 @@ from govcat.errors import LoadErrors, LoaderError, Location
 from govcat.loaders.sheets import Limits, read_sheets
 from govcat.loaders.template_columns import CATALOG, ITEMS, RESOURCES, template_specs
 from govcat.loaders.template_lookup import Lookups
+from govcat.loaders.template_nt import statements_to_triples
 from govcat.loaders.template_rdf import Reference, TemplateMapper
 from govcat.store import CatalogStore
 
@@ -33,7 +34,7 @@ class Submission:
 
     department: str | None  # USCC; None when it could not be determined
     graph: str | None  # the catalog graph IRI
-    triples: list[ox.Triple]
+    statements: list[str]  # the catalog as N-Triples statements (see template_nt), without the final " ."
     source: str
     warnings: list[LoaderError] = field(default_factory=list)
     errors: list[LoaderError] = field(default_factory=list)
@@ -43,6 +44,11 @@ class Submission:
     items: int = 0
     triple_count: int = 0
     replaced: str | None = None  # after loading: the history graph of the previous version, if any
+
+    @property
+    def triples(self) -> list[ox.Triple]:
+        """The catalog as pyoxigraph triples (parsed from the statements on each call)."""
+        return statements_to_triples(self.statements)
 
     @property
     def resources(self) -> int:
@@ -82,8 +88,8 @@ def _parse(path: Path, store: CatalogStore, lookups: Lookups, limits: Limits | N
         sub.graph = store.iris.catalog_graph(dept)
         sub.name = lookups.organisations[dept].name
     out = mapper.out
-    sub.triples = out.triples
-    sub.triple_count = len(out.triples)
+    sub.statements = out.statements
+    sub.triple_count = len(out.statements)
     sub.errors.extend(out.errors)
     sub.warnings.extend(out.warnings)
     sub.codes = out.codes
@@ -175,7 +181,7 @@ def read_batch(
     for p in paths:
         sub = _parse(Path(p), store, lookups, limits)
         if not keep_triples:
-            sub.triples = []
+            sub.statements = []
         subs.append(sub)
     _check_batch(subs, lookups)
     return subs
@@ -207,13 +213,13 @@ def load_submissions(
     subs: list[Submission] = []
     staged: dict[str, str] = {}
 
-    def parsed() -> Iterator[tuple[str, list[ox.Triple]]]:
+    def parsed() -> Iterator[tuple[str, list[str]]]:
         failed = False
         graphs: set[str] = set()
         for path in paths:
             sub = _parse(path, store, lookups, limits)
             subs.append(sub)
-            triples, sub.triples = sub.triples, []
+            statements, sub.statements = sub.statements, []
             failed = failed or not sub.ok
             if progress is not None:
                 progress(sub)
@@ -223,13 +229,13 @@ def load_submissions(
                 continue
             graphs.add(sub.graph)
             if store.ox.contains_named_graph(ox.NamedNode(sub.graph)):
-                staged[sub.graph] = store.stage(sub.graph, triples)
+                staged[sub.graph] = store.stage(sub.graph, statements_to_triples(statements))
             else:
-                yield sub.graph, triples
+                yield sub.graph, statements
 
     try:
         with store.new_graphs() as fresh:
-            fresh.write(parsed())
+            fresh.write_statements(parsed())
             _check_batch(subs, lookups)
             problems = [e for s in subs for e in s.errors]
             if problems:

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from govcat.store import CatalogStore
 
 QUERIES = Path(__file__).parent / "queries"
+_RESOLVED_MAX = 20_000
 
 
 @lru_cache(maxsize=None)
@@ -34,8 +35,20 @@ class Scheme:
     by_label: dict[str, str] = field(default_factory=dict)
     pref_zh: dict[str, str] = field(default_factory=dict)  # concept -> zh prefLabel
     broader: dict[str, str] = field(default_factory=dict)
+    # resolve() answers by cell text: a province repeats the same few values millions of times
+    _resolved: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
 
     def resolve(self, text: str) -> str | None:
+        try:
+            return self._resolved[text]
+        except KeyError:
+            pass
+        hit = self._resolve(text)
+        if len(self._resolved) < _RESOLVED_MAX:  # bounded: memory must not grow with the batch
+            self._resolved[text] = hit
+        return hit
+
+    def _resolve(self, text: str) -> str | None:
         hit = self.by_label.get(norm_label(text))
         if hit or "/" not in text.replace("／", "/"):
             return hit

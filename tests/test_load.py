@@ -352,3 +352,90 @@ def test_the_bundled_sample_loads_in_one_batch(bundled_store: CatalogStore) -> N
     except LoadErrors as exc:
         pytest.fail(f"the sample catalog does not load:\n{exc}")
     assert all(s.resources > 0 for s in subs)
+
+
+# ---- text that N-Triples must escape (the mapper writes statements as text, see template_nt) --------
+HOSTILE = [
+    '引号"双"与\'单\'',
+    "back\\slash \\n \\u0041 \\\"",
+    "换行\n第二行\r\n第三行",
+    "a > b <c> {d} |e| ^f^ `g`",
+    "tab\there\x0bvt\x0cff\x01ctl\x7fdel",
+    ' .\n<http://evil.example/s> <http://evil.example/p> "x" .\n',
+    "\u2028\u2029 😀 zero\u200bwidth \ufeff",
+    "\\",
+    '"',
+]
+
+
+def _rewrite(path: Path, change) -> None:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for i, row in enumerate(rows):
+        change(i, row)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def test_hostile_text_is_stored_exactly_as_given(store: CatalogStore, tmp_path: Path) -> None:
+    """Quotes, backslashes, line breaks, '>' and control characters in cells end up as the very same
+    literal values, and nothing in them is read as N-Triples syntax (no injected triple)."""
+    folder = tmp_path / "hostile"
+    shutil.copytree(DATA / "good-csv", folder)
+    titles, abstracts = HOSTILE[:2], HOSTILE[2:4]
+
+    def resources(i: int, row: dict) -> None:
+        row["信息资源名称"], row["信息资源摘要"] = titles[i], abstracts[i]
+        row["时间范围"] = HOSTILE[5]
+        row["关键词"] = HOSTILE[4 + i]
+
+    _rewrite(folder / "信息资源.csv", resources)
+    _rewrite(folder / "信息项.csv", lambda i, row: row.update({"信息项名称": HOSTILE[6 + i % 3]}))
+    _rewrite(folder / "目录信息.csv", lambda i, row: row.update({"联系人": HOSTILE[7] + HOSTILE[8], "备案编号": HOSTILE[0]}))
+    subs = load_submissions([folder], store)
+    graph = BASE + f"graph/catalog/{POLICE}"
+    g = ox.NamedNode(graph)
+    dct, gc = "http://purl.org/dc/terms/", "https://w3id.org/govcat/ns#"
+
+    def has(s: str, p: str, o: ox.Literal) -> bool:
+        return ox.Quad(ox.NamedNode(s), ox.NamedNode(p), o, g) in store.ox
+
+    for i, code in enumerate(("101001-000001", "101001-000002")):
+        ds = BASE + f"dataset/{code}"
+        assert has(ds, dct + "title", ox.Literal(titles[i], language="zh"))
+        assert has(ds, dct + "description", ox.Literal(abstracts[i], language="zh"))
+        assert has(ds, gc + "temporalText", ox.Literal(HOSTILE[5].strip(), language="zh"))
+    catalog = BASE + f"catalog/{POLICE}"
+    assert has(catalog + "#contact", "http://www.w3.org/2006/vcard/ns#fn", ox.Literal(HOSTILE[7] + HOSTILE[8], language="zh"))
+    assert has(catalog + "#filing", dct + "identifier", ox.Literal(HOSTILE[0]))
+    item_titles = {q.object.value for q in store.ox.quads_for_pattern(None, ox.NamedNode(dct + "title"), None, g)
+                   if "#item-" in q.subject.value}
+    assert {HOSTILE[6].strip(), HOSTILE[7], HOSTILE[8]} <= item_titles
+    assert not any("evil" in str(q.subject) + str(q.predicate) for q in store.triples(graph))
+    # the stored graph is exactly what the dry run (statements parsed back into terms) gives
+    assert set(store.ox.quads_for_pattern(None, None, None, g)) == {
+        ox.Quad(t.subject, t.predicate, t.object, g) for t in read_submission(folder, fixture_store(tmp_path / "dry")).triples
+    }
+    assert subs[0].triple_count == store.count(graph)
+
+
+def test_web_and_mail_addresses_that_are_no_iris_are_errors(store: CatalogStore, tmp_path: Path) -> None:
+    """They look right to the address patterns but Oxigraph would refuse them as IRIs."""
+    folder = tmp_path / "bad-iris"
+    shutil.copytree(DATA / "good-csv", folder)
+
+    def resources(i: int, row: dict) -> None:
+        if i == 1:
+            row["下载地址"] = "https://data.sd.gov.cn/dl/%zz.csv"
+            row["接口地址"] = "https://data.sd.gov.cn/api#a#b"
+
+    _rewrite(folder / "信息资源.csv", resources)
+    _rewrite(folder / "目录信息.csv", lambda i, row: row.update({"联系邮箱": "zhang{san}@gat.shandong.gov.cn"}))
+    errors = expect_errors([folder], store)
+    assert find(errors, sheet="信息资源", row=3, column="下载地址", text="%zz")
+    assert find(errors, sheet="信息资源", row=3, column="接口地址", text="not a valid URL")
+    assert find(errors, sheet="目录信息", row=2, column="联系邮箱", text="e-mail")
+    for e in errors.errors:
+        assert e.zh and e.en and e.zh != e.en

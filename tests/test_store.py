@@ -190,3 +190,94 @@ def test_a_replacement_removes_blank_nodes_it_no_longer_has(tmp_path):
     history = store.replace_graph(graph, kept, keep_history=True)  # a small change: the contact is dropped
     assert _content(store, graph) == {(t.subject.value, t.predicate.value, t.object.value) for t in kept}
     assert store.count(history) == 42
+
+
+# ---- bulk writes of N-Triples statements (the template loader's path) ------------------------------
+def _statements(n: int, label: str) -> list[str]:
+    return [f'<{EX}{i}> <http://purl.org/dc/terms/title> "{label} {i}"@zh' for i in range(n)]
+
+
+def test_bulk_written_statements_are_the_same_quads_as_bulk_written_triples(tmp_path):
+    by_text = CatalogStore.open(tmp_path / "text", BASE)
+    by_terms = CatalogStore.open(tmp_path / "terms", BASE)
+    a, b = by_text.iris.catalog_graph("11370000MB284651XL"), by_text.iris.catalog_graph("11370000004460580M")
+    with by_text.new_graphs() as fresh:
+        fresh.write_statements(iter([(a, _statements(40, "a")), (b, _statements(5, "b"))]))
+    with by_terms.new_graphs() as fresh:
+        fresh.write([(a, _triples(40, "a")), (b, _triples(5, "b"))])
+    for g in (a, b):
+        assert set(by_text.triples(g)) == set(by_terms.triples(g))
+    assert by_text.count(a) == 40 and by_text.count(b) == 5
+    assert not by_text.journal_path.exists()
+
+
+def test_a_statement_write_that_fails_midway_removes_every_graph_and_keeps_the_error(tmp_path):
+    store = CatalogStore.open(tmp_path / "store", BASE)
+    before = _all_quads(store)
+    a, b = store.iris.catalog_graph("11370000MB284651XL"), store.iris.catalog_graph("11370000004460580M")
+
+    def contents():
+        yield a, _statements(40, "a")
+        yield b, _statements(5, "b")
+        raise KeyError("the submission broke off")  # not an OSError: the original exception comes back
+
+    with pytest.raises(KeyError, match="broke off"):
+        with store.new_graphs() as fresh:
+            fresh.write_statements(contents())
+    assert _all_quads(store) == before
+    assert not store.journal_path.exists()
+
+
+def test_a_statement_write_refuses_a_graph_that_exists(tmp_path):
+    store = CatalogStore.open(tmp_path / "store", BASE)
+    graph = store.iris.catalog_graph("11370000MB284651XL")
+    store.replace_graph(graph, _triples(3, "old"))
+    before = _all_quads(store)
+    with pytest.raises(Exception, match="already exists"):
+        with store.new_graphs() as fresh:
+            fresh.write_statements([(graph, _statements(2, "new"))])
+    assert _all_quads(store) == before
+
+
+def test_text_that_oxigraph_refuses_fails_the_write_and_removes_it(tmp_path):
+    """A term the mapper got wrong must never be stored: Oxigraph's parser checks each IRI again."""
+    store = CatalogStore.open(tmp_path / "store", BASE)
+    before = _all_quads(store)
+    a, b = store.iris.catalog_graph("11370000MB284651XL"), store.iris.catalog_graph("11370000004460580M")
+    bad = [f"<{EX}1> <http://purl.org/dc/terms/source> <https://a.example/%zz>"]
+    with pytest.raises(SyntaxError):
+        with store.new_graphs() as fresh:
+            fresh.write_statements([(a, _statements(40, "a")), (b, bad)])
+    assert _all_quads(store) == before
+    assert not store.journal_path.exists()
+
+
+def test_graphs_of_a_statement_write_cut_short_by_a_crash_are_removed_on_reopening(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "store"
+    CatalogStore.open(path, BASE)
+    before = _all_quads_at(path)
+    # The process dies while Oxigraph reads the second graph's text: the first is written and journaled.
+    script = (
+        "import os\n"
+        "from govcat.store import CatalogStore\n"
+        f"store = CatalogStore.open({str(path)!r}, {BASE!r})\n"
+        "a, b = store.iris.catalog_graph('11370000MB284651XL'), store.iris.catalog_graph('11370000004460580M')\n"
+        f"st = ['<{EX}' + str(i) + '> <http://purl.org/dc/terms/title> \"t\"' for i in range(100)]\n"
+        "def contents():\n"
+        "    yield a, st\n"
+        "    yield b, st\n"
+        "    store.flush()\n"
+        "    os._exit(9)\n"
+        "fresh = store.new_graphs().__enter__()\n"
+        "fresh.write_statements(contents())\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=False)
+    journal = path.with_name(path.name + ".pending")
+    assert journal.read_text(encoding="utf-8").split() == [
+        BASE + "graph/catalog/11370000MB284651XL", BASE + "graph/catalog/11370000004460580M"]
+    store = CatalogStore.open(path, BASE)
+    assert _all_quads(store) == before
+    assert not journal.exists()

@@ -10,6 +10,7 @@ a journal that removes them again if the write fails or the process dies (``new_
 
 from __future__ import annotations
 
+import io
 import os
 import uuid
 from collections.abc import Iterable, Iterator
@@ -421,12 +422,40 @@ class NewGraphs:
         loader's threads build the indexes of what came before."""
         self.store.ox.bulk_extend(self._quads(contents))
 
+    def write_statements(self, contents: Iterable[tuple[str, list[str]]]) -> None:
+        """Like ``write``, for graphs given as N-Triples statements (``<s> <p> o``, without the final
+        `` .``; terms escaped and IRIs valid, as ``loaders/template_nt`` makes them).
+
+        The statements become N-Quads text read by Oxigraph's parser inside the bulk loader: several times
+        faster than handing it Python ``Quad`` objects. Oxigraph checks the text as it reads it (IRIs
+        included); text it refuses fails the write, which then removes what it wrote."""
+        reader = _ChunkReader(self._nquads(contents))
+        try:
+            self.store.ox.bulk_load(reader, format=ox.RdfFormat.N_QUADS)
+        except BaseException:
+            # An exception in the stream (a file that cannot be read, a graph that exists) reaches us
+            # through Oxigraph as an OSError; the original says what happened.
+            if reader.error is not None:
+                raise reader.error from None
+            raise
+
+    def _nquads(self, contents: Iterable[tuple[str, list[str]]]) -> Iterator[bytes]:
+        for graph, statements in contents:
+            self._check_new(graph)
+            self._note(graph)
+            if statements:
+                tail = f" {_nn(graph)} .\n"  # the NamedNode checks the graph IRI
+                yield (tail.join(statements) + tail).encode("utf-8")
+
     def _quads(self, contents: Iterable[tuple[str, Iterable[ox.Triple | ox.Quad]]]) -> Iterator[ox.Quad]:
         for graph, triples in contents:
-            if graph in self.graphs or self.store.ox.contains_named_graph(_nn(graph)):
-                raise StoreError(f"图 {graph} 已存在 / graph {graph} already exists: new graphs only")
+            self._check_new(graph)
             self._note(graph)
             yield from _into_graph(triples, _nn(graph))
+
+    def _check_new(self, graph: str) -> None:
+        if graph in self.graphs or self.store.ox.contains_named_graph(_nn(graph)):
+            raise StoreError(f"图 {graph} 已存在 / graph {graph} already exists: new graphs only")
 
     def _note(self, graph: str) -> None:
         self.graphs.append(graph)
@@ -457,6 +486,34 @@ class NewGraphs:
         path = self.store.journal_path
         if path is not None and path.exists():
             path.unlink()
+
+
+class _ChunkReader(io.RawIOBase):
+    """A binary file over a stream of byte chunks, so that Oxigraph's parser can read N-Quads while they
+    are being made. An exception of the stream is kept in ``error`` (Oxigraph turns it into an OSError)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        super().__init__()
+        self._chunks = chunks
+        self._chunk = memoryview(b"")
+        self.error: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._chunk:
+            try:
+                self._chunk = memoryview(next(self._chunks))
+            except StopIteration:
+                return 0
+            except BaseException as exc:
+                self.error = exc
+                raise
+        n = min(len(buffer), len(self._chunk))
+        buffer[:n] = self._chunk[:n]
+        self._chunk = self._chunk[n:]
+        return n
 
 
 def _lines(data: bytes) -> set[bytes]:
