@@ -6,6 +6,7 @@ has already passed the projection's open-data filter.
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -47,31 +48,59 @@ def triples_of(source: Any) -> list[ox.Triple]:
 
 
 class Index:
-    """subject -> predicate -> objects, over the projection's triples; and per subject the hashes of its
-    triples (pyoxigraph hashes terms by value, the same in every process), the IRIs it links to and
-    whether it is a dataset or catalog, for build fingerprints (read here, where every triple is touched
-    anyway, instead of once per node in every fingerprint walk)."""
+    """subject -> predicate -> objects, over the projection's triples; and, for build fingerprints, per
+    subject the hashes of its triples (pyoxigraph hashes terms by value, the same in every process), the
+    subjects it links to and whether it is a dataset or catalog (read here, where every triple is touched
+    anyway, instead of once per node in every fingerprint walk).
+
+    The fingerprint data sit in flat arrays, by node number (``node``: IRI -> number): node i's triple
+    hashes are ``hashes[hash_at[i]:hash_at[i + 1]]``, the nodes it links to ``links[link_at[i]:link_at[i +
+    1]]``; ``subject[i]`` says whether it has triples, ``container[i]`` whether it is typed dcat:Dataset
+    or dcat:Catalog. The forked page workers read them without touching a Python object of the parent's:
+    held as lists of ints and strings, each one's reference count written by the walk copied its memory
+    page into the worker (23 pages per dataset), which cost more than the walk itself."""
 
     def __init__(self, triples: Iterable[ox.Triple]) -> None:
         self.by_s: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-        self.hashes: dict[str, list[int]] = defaultdict(list)
-        self.links: dict[str, list[str]] = defaultdict(list)
-        self.containers: set[str] = set()  # subjects typed dcat:Dataset or dcat:Catalog
         self.triples: list[ox.Triple] = []
+        self.node: dict[str, int] = {}  # every IRI seen, subject or object (numbered while reading)
+        node = self.node
+        hashes: list[array] = []  # per node: its triples' hashes, then the nodes it links to
+        links: list[array] = []
+        containers = set()
         named = ox.NamedNode
-        containers = {DCAT + "Dataset", DCAT + "Catalog"}
+        kinds = {DCAT + "Dataset", DCAT + "Catalog"}
         for t in triples:
             self.triples.append(t)
             s = t.subject.value
             p = t.predicate.value
             o = t.object
             self.by_s[s][p].append(o)
-            self.hashes[s].append(hash(t))
+            i = node.get(s)
+            if i is None:
+                i = node[s] = len(hashes)
+                hashes.append(array("q"))
+                links.append(array("q"))
+            hashes[i].append(hash(t))
             if type(o) is named:
                 v = o.value
-                self.links[s].append(v)
-                if p == RDF_TYPE and v in containers:
-                    self.containers.add(s)
+                j = node.get(v)
+                if j is None:
+                    j = node[v] = len(hashes)
+                    hashes.append(array("q"))
+                    links.append(array("q"))
+                links[i].append(j)
+                if p == RDF_TYPE and v in kinds:
+                    containers.add(i)
+        # Nodes that are no subject have no hashes and no links: the walk tells them apart by `subject`.
+        self.subject = bytearray(len(hashes))
+        for s in self.by_s:
+            self.subject[node[s]] = 1
+        self.container = bytearray(len(hashes))
+        for i in containers:
+            self.container[i] = 1
+        self.hashes, self.hash_at = _flat(hashes)
+        self.links, self.link_at = _flat(links)
 
     def objects(self, s: str, p: str) -> list[Any]:
         node = self.by_s.get(s)
@@ -99,6 +128,15 @@ class Index:
             for o in sorted(self.objects(s, p), key=lambda o: (o.language or "", o.value))
             if isinstance(o, ox.Literal)
         ]
+
+
+def _flat(arrays: list[array]) -> tuple[array, array]:
+    """The arrays end to end, and where each starts (one more entry: where the last ends)."""
+    flat, at = array("q"), array("q", [0])
+    for a in arrays:
+        flat.extend(a)
+        at.append(len(flat))
+    return flat, at
 
 
 def label(index: Index, iri: str | None) -> dict[str, str]:

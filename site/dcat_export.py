@@ -64,27 +64,29 @@ def closure(index: Index, roots: list[str], *, skip_predicates: frozenset[str] =
     return out
 
 
-def closure_hash(index: Index, root: str, memo: dict[int, dict[str, int]]) -> int:
+def closure_hash(index: Index, root: str, memo: dict[int, dict[int, int]]) -> int:
     """A hash of ``closure(index, [root])`` without building it: the same walk, each node's triples
     hashed once (``memo``, per remaining depth, keeps the hashes of nodes other than roots, which many
     datasets share, such as publishers and vocabulary terms). It changes whenever a triple the closure
-    holds changes."""
-    by_s, hashes, links, containers = index.by_s, index.hashes, index.links, index.containers  # type: ignore[attr-defined]
+    holds changes. Reads the index's flat arrays only (see ``Index``)."""
+    hashes, hash_at, links, link_at = index.hashes, index.hash_at, index.links, index.link_at  # type: ignore[attr-defined]
+    subject, container = index.subject, index.container  # type: ignore[attr-defined]
 
-    def parts(s: str, depth: int) -> list[int]:
-        own = sorted(hashes[s])
+    def parts(i: int, depth: int) -> list[int]:
+        own = sorted(hashes[hash_at[i]:hash_at[i + 1]])
+        out = links[link_at[i]:link_at[i + 1]]
         if depth == 1:  # links end here: each counts as 0
-            return own + [0] * len(links.get(s, ()))
+            return own + [0] * len(out)
         below = depth - 1
         seen = memo.setdefault(below, {})
         children = []
-        for v in links.get(s, ()):
+        for v in out:
             # Memo hits looked up here, not in a call per link: most links are shared vocabulary terms.
             h = seen.get(v)
             if h is None:
-                if v not in by_s:
+                if not subject[v]:
                     h = 1
-                elif v in containers:
+                elif container[v]:
                     h = 2  # another dataset or a catalog: only named, never followed
                 else:
                     h = combine(parts(v, below))
@@ -93,9 +95,10 @@ def closure_hash(index: Index, root: str, memo: dict[int, dict[str, int]]) -> in
         children.sort()
         return own + children
 
-    if root not in by_s:
+    i = index.node.get(root)  # type: ignore[attr-defined]
+    if i is None or not subject[i]:
         return 1
-    return combine(parts(root, DEPTH))
+    return combine(parts(i, DEPTH))
 
 
 def combine(parts: list[int]) -> int:
