@@ -115,3 +115,26 @@ def test_govcat_load_prints_the_verdict_on_what_changed(tmp_path: Path, store_di
 
     quiet = _govcat("--store", str(store_dir), "load", "--no-check", str(DATA / "good-csv"))
     assert quiet.returncode == 0 and "re-checked" not in quiet.stdout
+
+
+def test_an_amended_law_rechecks_the_catalogs_that_cite_it(tmp_path: Path) -> None:
+    """`govcat registry load legal-amendments`: a department of the sample cites the Data Security Law; an
+    amendment it has not followed within 15 working days is reported (R16.1) right away."""
+    from govcat.sample import SAMPLE_DIR
+
+    department = "11370000MB4613648N"
+    folder = tmp_path / department
+    shutil.copytree(Path(SAMPLE_DIR) / department, folder)
+    filing = folder / "目录信息.csv"
+    text = filing.read_text(encoding="utf-8-sig")
+    filing.write_text(text.replace(",2026-11-17,", ",2026-01-05,"), encoding="utf-8-sig")  # last updated then
+    store_dir = tmp_path / "store"
+    loaded = _govcat("--store", str(store_dir), "load", "--no-check", str(folder))
+    assert loaded.returncode == 0, loaded.stderr
+    amendments = tmp_path / "amendments.csv"
+    amendments.write_text("key,修订日期,施行日期,说明,备注\n"
+                          "prc-data-security-law,2026-03-02,2026-03-02,关于修改的决定,\n", encoding="utf-8")
+    done = _govcat("--store", str(store_dir), "registry", "load", "legal-amendments", str(amendments), lang="en")
+    assert done.returncode == 0, done.stderr
+    assert "re-checked the" in done.stdout
+    assert f"{department} " in done.stdout and "[R16.1 Violation]" in done.stdout

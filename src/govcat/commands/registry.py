@@ -36,7 +36,9 @@ def load_cmd(ctx: Context, kind: str, file: str, no_check: bool) -> None:
     if not no_check:
         from govcat.validation.recheck import lines, recheck
 
-        for text in lines(recheck(store, list(written)), [], ctx.config.lang):
+        done = recheck(store, list(written))
+        # every department the change reaches gets its messages: none of them submitted anything
+        for text in lines(done, {r.department for r in done.report.results if r.department}, ctx.config.lang):
             click.echo(text)
 
 
