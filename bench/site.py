@@ -3,8 +3,9 @@
 Generates N open datasets (default 100,000) over the bundled departments into a fresh store, projects
 them, and builds the site with all cores. Prints ms per dataset page of the build pipeline (context,
 content hash, render, write) against the baseline measured in the same run: a bare Jinja2 render of the
-same template with the same contexts, also on all cores. Then changes one department and rebuilds
-incrementally. Usage: python bench/site.py [--datasets N] [--workers W] [--projection-only | --pages-only]
+same template with the same contexts, also on all cores (each measured twice, in the order baseline,
+pipeline, pipeline, baseline, so that other jobs' load coming and going weighs on both alike). Then
+changes one department and rebuilds incrementally. Usage: python bench/site.py [--datasets N] [--workers W] [--projection-only | --pages-only]
 """
 
 from __future__ import annotations
@@ -132,6 +133,30 @@ def _bare(chunk: list[tuple]) -> tuple[float, int]:
     return time.perf_counter() - start, len(ctxs)
 
 
+def _bare_run(specs: list[tuple], workers: int) -> float:
+    """The baseline's time for ``specs``: render seconds summed over the workers, divided by their number."""
+    size = max(50, len(specs) // (workers * 8))
+    chunks = [specs[i:i + size] for i in range(0, len(specs), size)]
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    bare = pool.map(_bare, chunks)
+    pool.close()
+    pool.join()
+    return sum(t for t, _ in bare) / workers
+
+
+def _pipeline_run(specs: list[tuple], out: Path, workers: int) -> float:
+    """The pipeline's wall time for ``specs``, written into an empty ``out``."""
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    # The pipeline includes the per-dataset fingerprints its keys are made of (computed in the workers,
+    # as build_site does: none is known before the fork).
+    b._S.pop("fingerprints", None)
+    start = time.perf_counter()
+    b._execute([("html", s) for s in specs], workers)  # the build's own executor (forked pool)
+    seconds = time.perf_counter() - start
+    return seconds
+
+
 def _children_cpu() -> float:
     """CPU seconds (user + system) of this process's finished and reaped children."""
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -170,29 +195,32 @@ def main() -> None:
             for up in d["derived_from"]:
                 downstream.setdefault(up, []).append(d["slug"])
         out = tmp / "site"
-        out.mkdir()
         b._S.update(data=data, groups=groups, downstream=downstream, messages=b.messages(), env=b.environment(),
                     version=b._site_version(), old={}, out=out, per_page=b.CATALOG_PAGE_SIZE,
                     catalog_key=b._catalog_key(data), site_key=b._digest(data.base, b._json(data.catalog["title"])))
         specs = [("dataset", d["slug"], "zh") for d in data.datasets]
-        size = max(50, len(specs) // (workers * 8))
-        chunks = [specs[i:i + size] for i in range(0, len(specs), size)]
-        cpu0 = _children_cpu()
-        pool = multiprocessing.get_context("fork").Pool(workers)
-        bare = pool.map(_bare, chunks)
-        bare_ms = sum(t for t, _ in bare) / len(specs) / workers * 1000
-        pool.close()
-        pool.join()
-        cpu1 = _children_cpu()
-        # The pipeline includes the per-dataset fingerprints its keys are made of (computed in the workers,
-        # as build_site does: none is known before the fork).
-        b._S.pop("fingerprints", None)
-        start = time.perf_counter()
-        b._execute([("html", s) for s in specs], workers)  # the build's own executor (forked pool)
-        pipe_s = time.perf_counter() - start
-        pipe_ms = pipe_s / len(specs) * 1000
-        cpu2 = _children_cpu()
+        # Baseline, pipeline, pipeline, baseline (each over all the pages, the pipeline into an empty folder
+        # each time): the cores are shared with other jobs whose load comes and goes, and a drift over the
+        # run then weighs on both sides alike instead of on whichever ran second.
+        bare_s = pipe_s = bare_cpu = pipe_cpu = 0.0
+        for step, kind in enumerate(("bare", "pipeline", "pipeline", "bare"), 1):
+            cpu = _children_cpu()
+            if kind == "bare":
+                seconds = _bare_run(specs, workers)
+                bare_s += seconds
+            else:
+                seconds = _pipeline_run(specs, out, workers)
+                pipe_s += seconds
+            cpu = _children_cpu() - cpu
+            if kind == "bare":
+                bare_cpu += cpu
+            else:
+                pipe_cpu += cpu
+            print(f"  {step}. {kind}: {seconds / len(specs) * 1000:.3f} ms/page (workers' CPU {cpu / len(specs) * 1000:.3f} "
+                  f"ms/page; load average {os.getloadavg()[0]:.1f})", flush=True)
         b._S.clear()
+        bare_ms = bare_s / 2 / len(specs) * 1000
+        pipe_ms = pipe_s / 2 / len(specs) * 1000
         print(f"dataset pages: {len(specs)}, workers: {workers}", flush=True)
         print(f"bare Jinja2 render (baseline): {bare_ms:.3f} ms/page (render time over all cores)", flush=True)
         print(f"site pipeline (context + hash + render + write): {pipe_ms:.3f} ms/page (wall; "
@@ -200,8 +228,8 @@ def main() -> None:
         print(f"ratio pipeline / bare render: {pipe_ms / bare_ms:.2f}x  (target <= 2x)", flush=True)
         # Not part of the ratio: the workers' CPU time (user + system) per page, to tell work from waiting
         # (other jobs on the cores, the disk). The baseline's includes building its contexts.
-        print(f"workers' CPU per page: baseline {(cpu1 - cpu0) / len(specs) * 1000:.3f} ms (contexts + render), "
-              f"pipeline {(cpu2 - cpu1) / len(specs) * 1000:.3f} ms", flush=True)
+        print(f"workers' CPU per page: baseline {bare_cpu / 2 / len(specs) * 1000:.3f} ms (contexts + render), "
+              f"pipeline {pipe_cpu / 2 / len(specs) * 1000:.3f} ms", flush=True)
         shutil.rmtree(out)
         if args.pages_only:
             return
