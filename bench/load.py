@@ -4,6 +4,7 @@ pyoxigraph bulk load of the same triples.
     .venv/bin/python bench/load.py                        # 1,000 and 10,000 resources
     .venv/bin/python bench/load.py --sizes 10000          # a quicker run
     .venv/bin/python bench/load.py --sizes 300000         # province scale
+    .venv/bin/python bench/load.py --sizes 100000 --no-hook   # the write only: no projection at all
 
 For each size it writes department submissions in the national template (bench/template_gen.py: CSV
 folders of 500 resources and about 15 data items each, departments registered in the bench store's
@@ -19,7 +20,8 @@ that step's alone:
 - bulk (the baseline): the loaded catalog graphs dumped as N-Quads (not timed), then `Store.bulk_load`
   of that file into an empty on-disk pyoxigraph store.
 
-Printed: seconds, triples, peak MiB per step and the ratios load/bulk, without hook/bulk and check/bulk.
+Printed: seconds, triples, peak MiB per step, the ratios load/bulk, without hook/bulk and check/bulk, and the
+1-minute load average before and after each step (the cores are shared with other benchmarks).
 Ratios are against the baseline measured in the same run, never against fixed numbers. Figures and run
 times are in docs/performance.md, "Loading".
 """
@@ -48,7 +50,10 @@ def _own_peak_mib() -> float:
 
 
 def _child(args: list[str], env: dict[str, str] | None = None) -> dict:
-    """Run one step in a fresh process; returns its JSON output (the step reports its own peak memory)."""
+    """Run one step in a fresh process; returns its JSON output (the step reports its own peak memory)
+    and the 1-minute load average before and after it (the cores are shared: a ratio means little when
+    the two steps ran at different loads)."""
+    load_before = os.getloadavg()[0]
     start = time.perf_counter()
     out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
                          env={**os.environ, **(env or {})})
@@ -56,6 +61,7 @@ def _child(args: list[str], env: dict[str, str] | None = None) -> dict:
         raise SystemExit(f"step {args[0]} failed:\n{out.stderr[-3000:]}")
     data = json.loads(out.stdout.strip().splitlines()[-1])
     data.setdefault("wall", time.perf_counter() - start)
+    data["loadavg"] = f"{load_before:.1f}-{os.getloadavg()[0]:.1f}"
     return data
 
 
@@ -110,6 +116,8 @@ def step_load(store_dir: str, listing: str) -> dict:
     refresh, hook = hooks.catalog_changed, {"seconds": 0.0}
 
     def timed_hook(*args, **kwargs):
+        if os.environ.get("GOVCAT_BENCH_NO_HOOK"):
+            return  # --no-hook: the projection is not refreshed (its time is not the write's)
         t = time.perf_counter()
         refresh(*args, **kwargs)
         hook["seconds"] += time.perf_counter() - t
@@ -166,7 +174,7 @@ def step_bulk(store_dir: str, nq: str) -> dict:
 # ---- the table ---------------------------------------------------------------------------------------
 
 
-def run_size(size: int, work: Path, bureau_uscc: dict[str, str]) -> dict:
+def run_size(size: int, work: Path, bureau_uscc: dict[str, str], *, no_hook: bool = False) -> dict:
     from template_gen import write_submissions
 
     gen_dir = work / f"submissions-{size}"
@@ -178,8 +186,12 @@ def run_size(size: int, work: Path, bureau_uscc: dict[str, str]) -> dict:
     store_dir, bulk_dir, nq = work / f"store-{size}", work / f"bulk-{size}", work / f"catalog-{size}.nq"
     _child(["prepare", str(store_dir), str(registry)])
     check = _child(["check", str(store_dir), str(listing)])
-    load = _child(["load", str(store_dir), str(listing)], env={"GOVCAT_PUBLIC_STORE": str(work / f"public-{size}")})
-    project = _child(["project", str(store_dir), str(work / f"public2-{size}")])
+    load_env = {"GOVCAT_PUBLIC_STORE": str(work / f"public-{size}")}
+    if no_hook:
+        load_env["GOVCAT_BENCH_NO_HOOK"] = "1"
+    load = _child(["load", str(store_dir), str(listing)], env=load_env)
+    project = ({"seconds": float("nan"), "peak_mib": float("nan"), "loadavg": "-"} if no_hook
+               else _child(["project", str(store_dir), str(work / f"public2-{size}")]))
     dump = _child(["dump", str(store_dir), str(nq)])
     bulk = _child(["bulk", str(bulk_dir), str(nq)])
     if bulk["triples"] != load["triples"] or dump["quads"] != load["triples"]:
@@ -191,6 +203,8 @@ def run_size(size: int, work: Path, bureau_uscc: dict[str, str]) -> dict:
            "write_s": load["seconds"] - load["hook_seconds"],
            "project_s": project["seconds"], "project_mib": project["peak_mib"],
            "bulk_s": bulk["seconds"], "bulk_mib": bulk["peak_mib"],
+           "loadavg": {"check": check["loadavg"], "load": load["loadavg"], "project": project["loadavg"],
+                       "bulk": bulk["loadavg"]},
            "load_per_bulk": load["seconds"] / bulk["seconds"],
            "write_per_bulk": (load["seconds"] - load["hook_seconds"]) / bulk["seconds"], "check_per_bulk": check["seconds"] / bulk["seconds"]}
     for p in (store_dir, bulk_dir, gen_dir, work / f"public-{size}", work / f"public2-{size}"):
@@ -203,6 +217,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--work", default=None, help="working directory (default: a temporary one)")
+    ap.add_argument("--no-hook", action="store_true",
+                    help="load without refreshing the public projection, and skip the projection step")
     args = ap.parse_args()
     from bench_support import bureaus
 
@@ -212,7 +228,7 @@ def main() -> None:
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:
         t = time.perf_counter()
-        row = run_size(size, work, bureau_uscc)
+        row = run_size(size, work, bureau_uscc, no_hook=args.no_hook)
         row["total_s"] = time.perf_counter() - t
         rows.append(row)
         print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items()}), flush=True)

@@ -501,19 +501,36 @@ class _ChunkReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def read(self, size: int = -1) -> bytes:
+        # Oxigraph calls read() with a small size (about 2 KB) a great many times: answered here directly
+        # rather than through RawIOBase.read's buffer and readinto.
+        if not self._fill():
+            return b""
+        if size is None or size < 0:
+            size = len(self._chunk)
+        out = self._chunk[:size].tobytes()
+        self._chunk = self._chunk[size:]
+        return out
+
     def readinto(self, buffer: Any) -> int:
-        while not self._chunk:
-            try:
-                self._chunk = memoryview(next(self._chunks))
-            except StopIteration:
-                return 0
-            except BaseException as exc:
-                self.error = exc
-                raise
+        if not self._fill():
+            return 0
         n = min(len(buffer), len(self._chunk))
         buffer[:n] = self._chunk[:n]
         self._chunk = self._chunk[n:]
         return n
+
+    def _fill(self) -> bool:
+        """Make sure there is something to read; False at the end of the stream."""
+        while not self._chunk:
+            try:
+                self._chunk = memoryview(next(self._chunks))
+            except StopIteration:
+                return False
+            except BaseException as exc:
+                self.error = exc
+                raise
+        return True
 
 
 def _lines(data: bytes) -> set[bytes]:
