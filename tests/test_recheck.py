@@ -18,6 +18,9 @@ from govcat.store import CatalogStore
 from govcat.validation import Scope, validate
 from govcat.validation.recheck import recheck
 
+sys.path.insert(0, str(Path(__file__).parent))
+from test_load import fixture_store  # noqa: E402
+
 DATA = Path(__file__).parent / "data" / "load"
 POLICE = "11370000MB3706308U"
 BASE = "https://data.sd.gov.cn/govcat/"
@@ -26,18 +29,7 @@ AS_OF = date(2026, 6, 1)
 
 
 def _fixture_store(path: Path) -> CatalogStore:
-    # the fixture store of test_load.py: vocabularies and small registries
-    from govcat.rdfio import read_turtle
-
-    store = CatalogStore.open(path, BASE, initialise=False)
-    for name, graph in (
-        ("vocab", store.iris.vocab_graph),
-        ("organisations", store.iris.registry_graph("organisations")),
-        ("legal", store.iris.registry_graph("legal")),
-        ("data-elements", store.iris.registry_graph("data-elements")),
-    ):
-        store.replace_graph(graph, list(read_turtle(DATA / f"{name}.ttl")))
-    store.mark_initialised()
+    store = fixture_store(path)  # the vocabularies and small registries of tests/data/load
     store.flush()
     return store
 
