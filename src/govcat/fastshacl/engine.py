@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -79,6 +81,28 @@ def _substitute(message: Literal, row: dict[str, Node | None]) -> Literal:
     return Literal(text, lang=message.language)
 
 
+def _load_trim():
+    name = ctypes.util.find_library("c")
+    try:
+        return getattr(ctypes.CDLL(name), "malloc_trim") if name else None
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        return None
+
+
+_MALLOC_TRIM = _load_trim()
+
+
+def release_freed_memory() -> None:
+    """Give memory freed by a query back to the operating system (glibc only; elsewhere a no-op).
+
+    A query over every data item builds join tables of hundreds of megabytes at province scale. glibc keeps
+    what they free in the arena of the thread that ran the query, where the other worker's next query cannot
+    use it, so without this the peak grows toward the sum of what each worker's arena ever held (30,000
+    resources, two workers: 935 MiB peak for the queries, 666 MiB with this)."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
 def _restriction(focus: list[str] | None) -> str:
     if focus is None:
         return ""
@@ -113,6 +137,7 @@ def _run_one(store: ox.Store, q: CompiledQuery, prefixes: str, graphs: list[ox.N
         messages = tuple(_substitute(m, row) for m in q.messages)
         out.append(FastResult(focus, path, q.shape, q.component, q.severity, value, messages, q.source_constraint))
     del solutions  # pyoxigraph results must be dropped on the thread that made them
+    release_freed_memory()
     return out
 
 
@@ -141,4 +166,4 @@ def run(
     return list(results.values())
 
 
-__all__ = ["FastResult", "run", "to_rdflib", "SH"]
+__all__ = ["FastResult", "run", "to_rdflib", "release_freed_memory", "SH"]
