@@ -208,7 +208,9 @@ def run_size(size: int, work: Path, bureau_uscc: dict[str, str], *, no_hook: boo
            "load_per_bulk": load["seconds"] / bulk["seconds"],
            "write_per_bulk": (load["seconds"] - load["hook_seconds"]) / bulk["seconds"], "check_per_bulk": check["seconds"] / bulk["seconds"]}
     for p in (store_dir, bulk_dir, gen_dir, work / f"public-{size}", work / f"public2-{size}"):
-        shutil.rmtree(p, ignore_errors=True)
+        # with the stores' sibling folders (archive, the public stores' versions)
+        for q in (p, *p.parent.glob(p.name + ".*")):
+            shutil.rmtree(q, ignore_errors=True)
     nq.unlink(missing_ok=True)
     return row
 
