@@ -64,6 +64,7 @@ def test_a_resubmission_is_rechecked_as_a_full_check_would_check_it(tmp_path: Pa
 
     resource = store.iris.dataset("101001/000002")
     assert resource in done.focus
+    assert not any("/report/" in node for node in done.focus), "the first re-check's kept report is not data"
     # what the change can affect (the police's other resource names it as related) and not the other department
     assert store.iris.dataset("101001/000001") in done.focus
     assert store.iris.dataset("302001/000001") not in done.focus

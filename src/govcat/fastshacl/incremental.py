@@ -69,9 +69,13 @@ def affected_focus(store: "CatalogStore", triples: Iterable[ox.Triple]) -> set[s
             out.add(t.object.value)
     out.update(n.value for n in described)
 
+    # Kept reports name checked nodes (sh:focusNode, sh:value) but are checked by no shape.
+    reports = store.iris.report_graph("")
+
     def subjects(p: ox.NamedNode | None, o: ox.NamedNode) -> Iterator[ox.NamedNode]:
         for q in db.quads_for_pattern(None, p, o, None):
-            if isinstance(q.subject, ox.NamedNode):
+            if isinstance(q.subject, ox.NamedNode) and not (
+                    isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(reports)):
                 yield q.subject
 
     def objects(s: ox.NamedNode, p: ox.NamedNode) -> Iterator[ox.NamedNode]:
