@@ -417,14 +417,11 @@ class NewGraphs:
         self.graphs: list[str] = []
         self._journal = None
 
-    def write(self, contents: Iterable[tuple[str, Iterable[ox.Triple | ox.Quad]]]) -> None:
-        """Bulk-load each (graph, triples) pair, consumed lazily: a stream of submissions is parsed while the
-        loader's threads build the indexes of what came before."""
-        self.store.ox.bulk_extend(self._quads(contents))
-
     def write_statements(self, contents: Iterable[tuple[str, list[str]]]) -> None:
-        """Like ``write``, for graphs given as N-Triples statements (``<s> <p> o``, without the final
-        `` .``; terms escaped and IRIs valid, as ``loaders/template_nt`` makes them).
+        """Bulk-load each (graph, N-Triples statements) pair, consumed lazily: a stream of submissions is
+        parsed while the loader's threads build the indexes of what came before. Statements are written
+        ``<s> <p> o``, without the final `` .``; terms escaped and IRIs valid, as ``loaders/template_nt``
+        makes them.
 
         The statements become N-Quads text read by Oxigraph's parser inside the bulk loader: several times
         faster than handing it Python ``Quad`` objects. Oxigraph checks the text as it reads it (IRIs
@@ -446,12 +443,6 @@ class NewGraphs:
             if statements:
                 tail = f" {_nn(graph)} .\n"  # the NamedNode checks the graph IRI
                 yield (tail.join(statements) + tail).encode("utf-8")
-
-    def _quads(self, contents: Iterable[tuple[str, Iterable[ox.Triple | ox.Quad]]]) -> Iterator[ox.Quad]:
-        for graph, triples in contents:
-            self._check_new(graph)
-            self._note(graph)
-            yield from _into_graph(triples, _nn(graph))
 
     def _check_new(self, graph: str) -> None:
         if graph in self.graphs or self.store.ox.contains_named_graph(_nn(graph)):
