@@ -161,3 +161,20 @@ def test_the_difference_a_replacement_records_is_that_of_the_two_versions(store)
     versions, versions_focus = check_changes(store, {first: history}, as_of=AS_OF)
     assert recorded_focus == versions_focus and recorded_focus
     assert {_key(r) for r in recorded.results} == {_key(r) for r in versions.results}
+
+
+def test_a_change_reaching_many_nodes_is_checked_by_a_run_over_all_of_them(store, monkeypatch):
+    """Above FULL_RUN_ABOVE affected nodes (a province's first load) the engine runs over every focus node
+    and keeps the affected ones' results: the same report as the restricted run."""
+    from govcat.fastshacl import incremental
+
+    owner, element = _a_source(store)
+    first = next(g for g in _catalogs(store) if g != owner)
+    history = _resubmit(store, first, element)
+    restricted, focus = check_changes(store, {first: history}, as_of=AS_OF)
+    monkeypatch.setattr(incremental, "FULL_RUN_ABOVE", 0)
+    over_all, focus_all = check_changes(store, {first: history}, as_of=AS_OF)
+    assert focus_all == focus
+    assert {_key(r) for r in over_all.results} == {_key(r) for r in restricted.results}
+    everything = validate(store, scope=Scope.store(), as_of=AS_OF, engine="fast")
+    assert len(everything.results) > len(over_all.results), "results of unaffected nodes are left out"
