@@ -5,6 +5,7 @@ pyoxigraph bulk load of the same triples.
     .venv/bin/python bench/load.py --sizes 10000          # a quicker run
     .venv/bin/python bench/load.py --sizes 300000         # province scale
     .venv/bin/python bench/load.py --sizes 100000 --no-hook   # the write only: no projection at all
+    .venv/bin/python bench/load.py --sizes 300000 --no-hook --keep --work DIR   # and keep DIR/store-300000
 
 For each size it writes department submissions in the national template (bench/template_gen.py: CSV
 folders of 500 resources and about 15 data items each, departments registered in the bench store's
@@ -174,7 +175,8 @@ def step_bulk(store_dir: str, nq: str) -> dict:
 # ---- the table ---------------------------------------------------------------------------------------
 
 
-def run_size(size: int, work: Path, bureau_uscc: dict[str, str], *, no_hook: bool = False) -> dict:
+def run_size(size: int, work: Path, bureau_uscc: dict[str, str], *, no_hook: bool = False,
+             keep: bool = False) -> dict:
     from template_gen import write_submissions
 
     gen_dir = work / f"submissions-{size}"
@@ -207,7 +209,9 @@ def run_size(size: int, work: Path, bureau_uscc: dict[str, str], *, no_hook: boo
                        "bulk": bulk["loadavg"]},
            "load_per_bulk": load["seconds"] / bulk["seconds"],
            "write_per_bulk": (load["seconds"] - load["hook_seconds"]) / bulk["seconds"], "check_per_bulk": check["seconds"] / bulk["seconds"]}
-    for p in (store_dir, bulk_dir, gen_dir, work / f"public-{size}", work / f"public2-{size}"):
+    # --keep leaves the loaded catalog store for other benchmarks (bench/validate.py validate STORE fast)
+    for p in ((bulk_dir, gen_dir) if keep else (store_dir, bulk_dir, gen_dir)) + (work / f"public-{size}",
+                                                                                   work / f"public2-{size}"):
         # with the stores' sibling folders (archive, the public stores' versions)
         for q in (p, *p.parent.glob(p.name + ".*")):
             shutil.rmtree(q, ignore_errors=True)
@@ -221,6 +225,8 @@ def main() -> None:
     ap.add_argument("--work", default=None, help="working directory (default: a temporary one)")
     ap.add_argument("--no-hook", action="store_true",
                     help="load without refreshing the public projection, and skip the projection step")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the loaded catalog store (WORK/store-N) to validate it afterwards")
     args = ap.parse_args()
     from bench_support import bureaus
 
@@ -230,7 +236,7 @@ def main() -> None:
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:
         t = time.perf_counter()
-        row = run_size(size, work, bureau_uscc, no_hook=args.no_hook)
+        row = run_size(size, work, bureau_uscc, no_hook=args.no_hook, keep=args.keep)
         row["total_s"] = time.perf_counter() - t
         rows.append(row)
         print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items()}), flush=True)
