@@ -1,14 +1,15 @@
-"""The govcat web application: ``create_app(config)`` builds it, ``serve(config, host, port)`` runs it.
+"""The govcat web application: ``create_app(config, on_runaway=...)`` builds it; a server process of
+``govcat.api.supervisor`` runs it.
 
-The server process holds the main store read-write (for SPARQL Update); queries run in worker
-processes that open the main store and the public store read-only (``govcat.api.limits``).
+The server process holds the main store read-write (for SPARQL Update); queries run in its threads on
+the main store and the public store opened read-only (``govcat.api.limits``).
 """
 
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import AsyncIterator, Callable
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -17,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from govcat import tokens
 from govcat.api import errors, sparql_routes
 from govcat.api.federation import parse_peers
-from govcat.api.limits import WorkerPool
+from govcat.api.limits import QueryPool
 from govcat.config import Config
 from govcat.errors import StoreError
 from govcat.store import CatalogStore
@@ -26,27 +27,29 @@ HERE = Path(__file__).parent
 
 
 class Runtime:
-    """What the endpoints share: settings, the read-write store (if this process holds it), the workers."""
+    """What the endpoints share: settings, the read-write store (if this process holds it), the query
+    threads."""
 
-    def __init__(self, config: Config, store: CatalogStore | None) -> None:
+    def __init__(self, config: Config, on_runaway: Callable[[], None]) -> None:
         self.config = config
         self.peers = parse_peers(config.federation_peers)
-        self.store = store
-        self._own_store = store is None
-        self.pool = WorkerPool(
+        self.store: CatalogStore | None = None
+        self.pool = QueryPool(
             {"public": str(config.public_store_path), "gov": str(config.store_path)},
             config.sparql_max_concurrent,
+            on_runaway,
         )
 
-    def open_store(self) -> None:
-        if self.store is not None:
-            return
-        try:
-            self.store = CatalogStore.open(self.config.store_path, self.config.base_iri)
-        except (StoreError, OSError):
-            # Another process (e.g. a running load) holds the write lock: serve queries anyway;
-            # updates answer 503 until the server is restarted without it.
-            self.store = None
+    def open_store(self) -> CatalogStore | None:
+        """The store read-write, opened now if this process does not hold it yet; None while another
+        process holds its write lock (a running load, or the server process this one replaces, until
+        it has finished its last requests): queries are served anyway, updates answer 503 meanwhile."""
+        if self.store is None:
+            try:
+                self.store = CatalogStore.open(self.config.store_path, self.config.base_iri)
+            except (StoreError, OSError):
+                self.store = None
+        return self.store
 
     def _reader(self) -> CatalogStore:
         if self.store is not None:
@@ -77,14 +80,18 @@ class Runtime:
 
     def close(self) -> None:
         self.pool.close()
-        if self._own_store and self.store is not None:
+        if self.store is not None:
+            import gc
+
             self.store.flush()
             self.store = None
+            gc.collect()  # Oxigraph releases the write lock when the store object is freed
 
 
-def create_app(config: Config, store: CatalogStore | None = None) -> FastAPI:
-    """The web application. Pass ``store`` when the calling process already holds it read-write."""
-    runtime = Runtime(config, store)
+def create_app(config: Config, *, on_runaway: Callable[[], None]) -> FastAPI:
+    """The web application. ``on_runaway`` is called (on the event loop) when a query runs past its time
+    limit: its thread cannot be stopped, so the caller must see to it that the process ends."""
+    runtime = Runtime(config, on_runaway)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -121,18 +128,3 @@ def create_app(config: Config, store: CatalogStore | None = None) -> FastAPI:
 
         app.mount("/", negotiating_app(site_dir), name="site")
     return app
-
-
-def serve(config: Config, host: str | None = None, port: int | None = None, *, store: CatalogStore | None = None) -> None:
-    """Run the server until interrupted (``govcat serve``, ``govcat demo``)."""
-    import uvicorn
-
-    app = create_app(config, store)
-    uvicorn.run(app, host=host or config.host, port=int(port or config.port), log_level="info")
-
-
-def app_from_environment() -> Any:
-    """For ``uvicorn govcat.api.app:app_from_environment --factory``."""
-    from govcat import config as _config
-
-    return create_app(_config.load())

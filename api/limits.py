@@ -1,152 +1,53 @@
 """Limits of the endpoints: a time limit per query, a cap on queries at once, a cap on result size.
 
-Queries run in a pool of worker processes (``govcat.api.worker``), never in the event loop: a slow
-query holds one worker while the others answer. pyoxigraph cannot interrupt a query, so a query that
-runs over its time limit is stopped by killing its worker; a fresh worker takes its place in the
-background. At most ``sparql_max_concurrent`` queries run at once; a query waits for a free worker at
-most as long as its own time limit, and is then refused as busy.
+Queries run in a pool of threads of the server process (``QueryPool``), never in the event loop:
+pyoxigraph releases the GIL while it evaluates and serializes, so a slow query holds one thread while the
+event loop and the other threads answer. At most ``sparql_max_concurrent`` queries run at once; a query
+waits for a free slot at most as long as its own time limit, and is then refused as busy.
 
-The event loop talks to each worker over a socket pair (asyncio streams): it writes the job and awaits
-the answer's bytes itself, with no thread in between; only starting and killing workers, which block,
-run in threads.
+pyoxigraph cannot interrupt a query, and a thread cannot be stopped from outside. So a watchdog timer
+runs with every query: when the query is still running at its deadline, the client is told at once
+(QueryTimeout) and ``on_runaway`` is called. The server process then asks its supervisor for a
+replacement and ends once that one answers and its own other requests are done: exiting the process is
+what stops the runaway thread (``govcat.api.supervisor``). Until then the runaway thread is left behind
+with its thread pool and no longer counts as one of the queries at once; later queries get a fresh pool,
+so the process keeps its full ``sparql_max_concurrent`` while it waits to be replaced.
 """
 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-import socket
-import threading
+import logging
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from pathlib import Path
+from typing import Callable
 
-from govcat.api import worker as wire
-from govcat.api.worker import Answer, Job, main as worker_main
-from govcat.errors import CatalogError, QueryTimeout, StoreError
+from govcat.api.query_jobs import Answer, Job, ReadOnlyStore, run_job
+from govcat.errors import CatalogError, QueryTimeout
 
-_START_TIMEOUT_S = 60.0
-_READ_LIMIT = 1 << 20  # bytes buffered from a worker before its socket is paused
+log = logging.getLogger("govcat.api")
 
 
 class ServerBusy(CatalogError):
-    """Every worker is busy and none came free in time (HTTP 503)."""
+    """Every query slot is taken and none came free in time (HTTP 503)."""
 
 
-class _Worker:
-    def __init__(self, ctx: Any, paths: dict[str, str]) -> None:
-        self.sock, child = socket.socketpair()
-        self.process = ctx.Process(target=worker_main, args=(child, paths), daemon=True, name="govcat-sparql-worker")
-        self.process.start()
-        child.close()
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+class QueryPool:
+    """Runs jobs on the stores in ``paths`` (name -> directory, opened read-only) in ``size`` threads."""
 
-    def wait_ready(self) -> None:
-        """Blocking (run in a thread): the worker has started and imported what it needs."""
-        self.sock.settimeout(_START_TIMEOUT_S)
-        try:
-            ready = self.sock.recv(len(wire.READY))
-        except OSError:
-            ready = b""
-        if ready != wire.READY:
-            raise StoreError("查询进程未能启动 / a query worker process did not start")
-        self.sock.setblocking(False)
-
-    async def attach(self) -> None:
-        """Hand the socket to the running event loop."""
-        self.reader, self.writer = await asyncio.open_unix_connection(sock=self.sock, limit=_READ_LIMIT)
-
-    async def roundtrip(self, job: Job) -> Answer:
-        assert self.reader is not None and self.writer is not None
-        self.writer.write(wire.encode_job(job))
-        await self.writer.drain()
-        ok, media, error, message, body = wire.decode_answer(await self.reader.readexactly(wire.ANSWER_HEAD.size))
-        meta = await self.reader.readexactly(media + error + message) if media + error + message else b""
-        data = await self.reader.readexactly(body) if body else b""
-        return Answer(
-            ok,
-            media_type=meta[:media].decode(),
-            body=data,
-            error=meta[media:media + error].decode(),
-            message=meta[media + error:].decode("utf-8"),
-        )
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid
-
-    def detach(self) -> None:
-        """On the event loop (asyncio transports are not thread-safe): close our end of the socket."""
-        if self.writer is not None:
-            self.writer.transport.abort()
-            self.writer = None
-        else:
-            self.sock.close()
-
-    def kill(self) -> None:
-        """Blocking, after ``detach``: stop the process whatever it is doing."""
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(5)
-
-    def stop(self) -> None:
-        """Blocking, on the event loop at shutdown: an idle worker exits when its socket closes; a busy
-        one is killed."""
-        self.detach()
-        self.process.join(2)
-        self.kill()
-
-
-class WorkerPool:
-    """``size`` worker processes, each opening the stores in ``paths`` (name -> directory) read-only."""
-
-    def __init__(self, paths: dict[str, str], size: int) -> None:
-        self.paths = paths
+    def __init__(self, paths: dict[str, str], size: int, on_runaway: Callable[[], None]) -> None:
         self.size = max(1, int(size))
-        self._ctx = multiprocessing.get_context("spawn")
-        # Last in, first out: a lone client keeps getting the worker it just used, whose RocksDB caches
-        # (table readers, decompressed blocks, per process) are warm for what it asks; under load every
-        # worker is busy anyway.
-        self._idle: asyncio.LifoQueue[_Worker] | None = None
-        self._all: set[_Worker] = set()
-        self._lock = threading.Lock()
-        # Only starting and killing workers block; they run here, away from the event loop.
-        self._threads = ThreadPoolExecutor(max_workers=self.size + 1, thread_name_prefix="govcat-sparql")
-        self._closed = False
-        self.replaced = 0
+        self.stores = {name: ReadOnlyStore(Path(p)) for name, p in paths.items()}
+        self.on_runaway = on_runaway
+        self.runaways = 0
+        self._threads = self._new_threads()
+        self._slots: asyncio.Semaphore | None = None
 
-    def _spawn(self) -> _Worker:
-        w = _Worker(self._ctx, self.paths)
-        with self._lock:
-            self._all.add(w)
-        w.wait_ready()
-        return w
+    def _new_threads(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="govcat-query")
 
     async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        self._idle = asyncio.LifoQueue()
-        workers = await asyncio.gather(*(loop.run_in_executor(self._threads, self._spawn) for _ in range(self.size)))
-        for w in workers:
-            await w.attach()
-            self._idle.put_nowait(w)
-
-    def pids(self) -> list[int]:
-        with self._lock:
-            return sorted(w.pid for w in self._all if w.pid is not None and w.process.is_alive())
-
-    async def _replace(self, dead: _Worker) -> None:
-        loop = asyncio.get_running_loop()
-        dead.detach()
-        await loop.run_in_executor(self._threads, dead.kill)
-        with self._lock:
-            self._all.discard(dead)
-        if self._closed:
-            return
-        fresh = await loop.run_in_executor(self._threads, self._spawn)
-        await fresh.attach()
-        self.replaced += 1
-        assert self._idle is not None
-        self._idle.put_nowait(fresh)
+        self._slots = asyncio.Semaphore(self.size)
 
     def _busy(self) -> ServerBusy:
         return ServerBusy(
@@ -155,45 +56,68 @@ class WorkerPool:
         )
 
     async def run(self, job: Job, timeout_ms: int) -> Answer:
-        """Run ``job`` on a free worker within ``timeout_ms``, or raise QueryTimeout / ServerBusy."""
-        if self._idle is None:
-            raise StoreError("查询进程池未启动 / the query workers are not running")
+        """Run ``job`` within ``timeout_ms`` (waiting for a slot included), or raise QueryTimeout /
+        ServerBusy."""
+        slots = self._slots
+        assert slots is not None, "QueryPool.start() was not awaited"
         timeout_s = max(0.001, timeout_ms / 1000.0)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
-        try:
-            worker = self._idle.get_nowait()  # the usual case: no timer, no task
-        except asyncio.QueueEmpty:
+        if slots.locked():
             try:
                 async with asyncio.timeout_at(deadline):
-                    worker = await self._idle.get()
+                    await slots.acquire()
             except TimeoutError:
                 raise self._busy() from None
+        else:
+            await slots.acquire()  # free: returns at once
         try:
-            async with asyncio.timeout_at(max(deadline, loop.time() + 0.001)):
-                answer = await worker.roundtrip(job)
-        except TimeoutError:
-            # Over its time limit: the worker is still running the query, and only killing it stops it.
-            asyncio.ensure_future(self._replace(worker))
+            running = loop.run_in_executor(self._threads, run_job, job, self.stores)
+        except BaseException:
+            slots.release()
+            raise
+        # One timer per query, the watchdog, which belongs to the query and not to the request: it fires
+        # even if the request is gone. Whichever comes first, the answer or the deadline, wakes the route.
+        woken = loop.create_future()
+        held = True
+
+        def free_slot() -> None:
+            # The slot comes free when the thread does, or when it is given up for lost; not when the
+            # client stops waiting.
+            nonlocal held
+            if held:
+                held = False
+                slots.release()
+            if not woken.done():
+                woken.set_result(None)
+
+        def overdue() -> None:
+            if running.done():
+                return
+            self.runaways += 1
+            log.warning("query over its time limit of %d ms, its process will be replaced: %s",
+                        timeout_ms, job.query[:200])
+            # Its thread is lost until the process ends: leave it to the old pool, take a new one.
+            self._threads.shutdown(wait=False)
+            self._threads = self._new_threads()
+            self.on_runaway()
+            free_slot()
+
+        watchdog = loop.call_at(max(deadline, loop.time() + 0.001), overdue)
+
+        def finished(_: object) -> None:
+            watchdog.cancel()
+            free_slot()
+
+        running.add_done_callback(finished)
+        await woken
+        if not running.done():
             raise QueryTimeout(
                 f"查询超过 {timeout_ms} 毫秒的时限，已被终止 / the query ran over its time limit of {timeout_ms} ms "
                 "and was stopped; narrow the query or add a LIMIT"
-            ) from None
-        except (OSError, EOFError, asyncio.IncompleteReadError) as exc:
-            asyncio.ensure_future(self._replace(worker))
-            raise StoreError(f"查询进程意外退出 / the query worker died: {exc!r}") from exc
-        except BaseException:
-            # Cancelled (client went away) while the worker runs: the worker's state is unknown.
-            asyncio.ensure_future(self._replace(worker))
-            raise
-        self._idle.put_nowait(worker)
-        return answer
+            )
+        return running.result()
 
     def close(self) -> None:
-        self._closed = True
-        with self._lock:
-            workers = list(self._all)
-            self._all.clear()
-        for w in workers:
-            w.stop()
+        # A runaway thread never ends: nothing waits for it; the process exit stops it (os._exit).
         self._threads.shutdown(wait=False, cancel_futures=True)

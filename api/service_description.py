@@ -1,7 +1,7 @@
 """The SPARQL 1.1 Service Description at each endpoint's IRI, with VoID statistics of its store.
 
 The fixed part is Turtle (``service_description*.ttl``), read with the endpoint's IRI as base; the
-statistics come from ``queries/void_stats.rq``, run by a query worker under the endpoint's time limit.
+statistics come from ``queries/void_stats.rq``, run as a query under the endpoint's time limit.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from fastapi.responses import Response
 
 from govcat.api import protocol
-from govcat.api.worker import Job
+from govcat.api.query_jobs import Job
 
 if TYPE_CHECKING:
     from govcat.api.app import Runtime

@@ -16,29 +16,15 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from govcat import errors as core_errors
 from govcat.api import auth, protocol
 from govcat.api.federation import check_update
-from govcat.api.limits import ServerBusy
-from govcat.api.worker import Job
-from govcat.errors import CatalogError, QueryError, StoreError
+from govcat.api.query_jobs import Job
+from govcat.errors import QueryError, StoreError
 
 if TYPE_CHECKING:
     from govcat.api.app import Runtime
 
 router = APIRouter()
-
-_ERRORS: dict[str, type[CatalogError]] = {
-    cls.__name__: cls
-    for cls in (
-        *(c for c in vars(core_errors).values() if isinstance(c, type) and issubclass(c, CatalogError)),
-        protocol.NotAcceptable,
-        ServerBusy,
-    )
-}
-_ERRORS.pop("LoaderError", None)  # needs a Location; never sent by a worker
-_ERRORS.pop("LoadErrors", None)
-
 
 @dataclass
 class SparqlRequest:
@@ -112,11 +98,6 @@ def _runtime(request: Request) -> "Runtime":
     return request.app.state.govcat
 
 
-def _raise(answer: Any) -> None:
-    cls = _ERRORS.get(answer.error, CatalogError)
-    raise cls(answer.message)
-
-
 def _endpoint_iri(request: Request) -> str:
     return str(request.url.replace(query="", fragment=""))
 
@@ -133,8 +114,8 @@ async def _query(request: Request, rt: "Runtime", store: str, req: SparqlRequest
         peers=list(rt.peers.values()),
     )
     answer = await rt.pool.run(job, timeout_ms)
-    if not answer.ok:
-        _raise(answer)
+    if answer.error is not None:
+        raise answer.error
     return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
 
 
@@ -186,22 +167,24 @@ async def _update(rt: "Runtime", holder: Any, req: SparqlRequest) -> Response:
             "不支持 using-graph-uri / using-named-graph-uri；请在更新中写 USING / the using-graph-uri and "
             "using-named-graph-uri parameters are not supported: write USING / USING NAMED in the update"
         )
-    if rt.store is None:
-        raise StoreError(
-            "存储被另一个进程以读写方式占用，无法更新 / the store is held read-write by another process; "
-            "updates are not possible until it is released"
-        )
     update = req.update or ""
     await loop.run_in_executor(None, check_update, update, list(rt.peers.values()))
 
     def run() -> None:
+        store = rt.open_store()
+        if store is None:
+            raise StoreError(
+                "存储被另一个进程以读写方式占用，暂时无法更新，请稍后再试 / the store is held read-write by another "
+                "process (a load, or a server process finishing its last requests); updates are possible "
+                "once it is released: try again later"
+            )
         try:
-            rt.store.ox.update(update)
+            store.ox.update(update)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL Update 语法错误 / SPARQL Update syntax error: {exc}") from exc
         except OSError as exc:
             raise QueryError(f"更新失败 / the update failed: {exc}") from exc
-        rt.store.flush()
+        store.flush()
         rt.refresh_public()
 
     await loop.run_in_executor(None, run)

@@ -43,6 +43,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("gov_sparql_timeout_ms", 60000, "Time limit of one query on the government endpoint, in ms.", int),
     Setting("sparql_max_results", 100000, "Largest number of result rows or triples a query may return.", int),
     Setting("sparql_max_concurrent", 4, "Queries the endpoint runs at once; more wait or are refused.", int),
+    Setting("serve_processes", 1, "Server processes `govcat serve` runs on its one port (each runs up to "
+            "sparql_max_concurrent queries; only one can hold the store for SPARQL Update).", int),
+    Setting("access_log", True, "Log a line for every request `govcat serve` answers.", _bool),
     Setting("federation_peers", "", "Allowed SERVICE peers, as name=URL pairs separated by commas.", str),
     Setting("shared_dir", "../shared", "Where the project's shared specification and third-party files are.", str),
     Setting("lang", "zh", "Language of messages and reports: zh or en.", str),

@@ -93,6 +93,9 @@ def demo(ctx: Context, host: str | None, port: int | None, engine: str, reload: 
     click.echo("   命令行 / command line:       govcat validate --format text; govcat query 'SELECT …'")
     if no_serve:
         return
-    from govcat.api.app import serve
+    from govcat.api.supervisor import serve
 
-    serve(cfg, cfg.host, cfg.port, store=store)
+    # The server process opens the store read-write itself: this process lets go of it first.
+    del store
+    ctx.close()
+    serve(cfg, cfg.host, cfg.port)

@@ -15,7 +15,7 @@ COMMANDS = ("serve", "token")
 @pass_ctx
 def serve(ctx: Context, host: str | None, port: int | None) -> None:
     """Serve the public endpoint /sparql, the government endpoint /gov/sparql and the query page."""
-    from govcat.api.app import serve as _serve
+    from govcat.api.supervisor import serve as _serve
 
     cfg = ctx.config.replace(host=host, port=port)
     click.echo(f"govcat: http://{cfg.host}:{cfg.port}/sparql (公开 / public), /gov/sparql (政务 / government)")

@@ -1,22 +1,20 @@
-"""The query worker: a separate process that opens the stores read-only and runs one query at a time.
+"""Running one query: the read-only stores it runs on, the writers of its answer, and ``run_job``.
 
-pyoxigraph has no query timeout, so a query that runs over its limit is stopped by killing the
-process that runs it (see ``govcat.api.limits``). A worker keeps its read-only stores open between
-queries, and reopens one when the files on disk have changed: a read-only RocksDB instance sees the
-data as it was when it was opened (tested in ``tests/test_api_limits.py``).
+Queries run in threads of the server process (``govcat.api.limits``): pyoxigraph releases the GIL while
+it evaluates a query and serializes its results, and one ``pyoxigraph.Store`` may be queried from several
+threads at once. The read-only stores are opened once per process and reopened when the files on disk
+have changed: a read-only RocksDB instance sees the data as it was when it was opened (tested in
+``tests/test_api_limits.py``).
 
-The worker writes the answer's final bytes (pyoxigraph's own serializers), so the server only forwards
-them. Server and worker talk over a socket pair with a small framing of their own (``send_job`` /
-``read_answer``), which the server's event loop reads directly.
+The answer is written here in its final bytes (pyoxigraph's own serializers), and the route sends them
+as they are.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import pickle
-import socket
-import struct
-import traceback
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -30,7 +28,7 @@ from govcat.errors import CatalogError, QueryError, QueryRefused, StoreError
 
 @dataclass
 class Job:
-    """One query for a worker. Everything here is plain data, so it crosses the process boundary."""
+    """One query, as the route read it from the request."""
 
     store: str  # "public" or "gov"
     query: str
@@ -45,51 +43,19 @@ class Job:
 
 @dataclass
 class Answer:
-    ok: bool
+    """The answer's bytes, or the refusal the route raises (the API edge picks its HTTP status)."""
+
     media_type: str = ""
     body: bytes = b""
-    error: str = ""  # name of a govcat.errors class
-    message: str = ""
+    error: CatalogError | None = None
 
+    @property
+    def ok(self) -> bool:
+        return self.error is None
 
-# ---- the wire ---------------------------------------------------------------------------------------------
-# A job: "!I" length + pickled Job (the server is the only sender). An answer: "!BIIIQ" (ok, lengths of
-# media type, error, message and body) + those four; the body is sent as it is, never pickled.
-JOB_HEAD = struct.Struct("!I")
-ANSWER_HEAD = struct.Struct("!BIIIQ")
-READY = b"R"
-
-
-def encode_job(job: Job) -> bytes:
-    data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-    return JOB_HEAD.pack(len(data)) + data
-
-
-def decode_answer(head: bytes) -> tuple[bool, int, int, int, int]:
-    ok, media, error, message, body = ANSWER_HEAD.unpack(head)
-    return bool(ok), media, error, message, body
-
-
-def _recv_exactly(sock: socket.socket, n: int) -> bytes | None:
-    buf = bytearray(n)
-    view = memoryview(buf)
-    got = 0
-    while got < n:
-        k = sock.recv_into(view[got:])
-        if k == 0:
-            return None
-        got += k
-    return bytes(buf)
-
-
-def _send_answer(sock: socket.socket, answer: Answer) -> None:
-    meta = [answer.media_type.encode(), answer.error.encode(), answer.message.encode("utf-8")]
-    head = ANSWER_HEAD.pack(answer.ok, *(len(m) for m in meta), len(answer.body))
-    if len(answer.body) < 65536:
-        sock.sendall(b"".join((head, *meta, answer.body)))  # one write for the usual small answer
-    else:
-        sock.sendall(b"".join((head, *meta)))
-        sock.sendall(answer.body)
+    @property
+    def message(self) -> str:
+        return "" if self.error is None else str(self.error)
 
 
 # ---- the stores -------------------------------------------------------------------------------------------
@@ -128,15 +94,25 @@ def _signature(path: Path) -> tuple:
     return tuple(sig)
 
 
-class _ReadOnlyStore:
+class ReadOnlyStore:
+    """One store opened read-only, shared by the query threads of the process."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.store: ox.Store | None = None
         self.sig: tuple = ()
+        # Threads that see a change at once reopen it once; a query already running keeps the store
+        # object it was given (pyoxigraph holds it open until then).
+        self._lock = threading.Lock()
 
-    def get(self, *, force: bool = False) -> ox.Store:
+    def get(self) -> ox.Store:
         sig = _signature(self.path)
-        if force or self.store is None or sig != self.sig:
+        store = self.store
+        if store is not None and sig == self.sig:
+            return store
+        with self._lock:
+            if self.store is not None and sig == self.sig:
+                return self.store
             if not sig:
                 raise StoreError(
                     f"存储不存在或为空 {self.path} / the store at {self.path} does not exist or is empty",
@@ -151,7 +127,7 @@ class _ReadOnlyStore:
                     source=str(self.path),
                 ) from exc
             self.sig = sig
-        return self.store
+            return self.store
 
 
 # ---- writing results --------------------------------------------------------------------------------------
@@ -284,8 +260,8 @@ def _write_graph(result: ox.QueryTriples, fmt: protocol.Format, max_results: int
     return ox.serialize(triples, format=fmt.ox_format) or b""
 
 
-def run_job(job: Job, stores: dict[str, _ReadOnlyStore]) -> Answer:
-    """Run one job; every refusal comes back as an Answer naming the error class."""
+def run_job(job: Job, stores: dict[str, ReadOnlyStore]) -> Answer:
+    """Run one job (in a query thread); every refusal comes back in the Answer."""
     try:
         check_services(job.query, job.peers)
         holder = stores[job.store]
@@ -325,24 +301,9 @@ def run_job(job: Job, stores: dict[str, _ReadOnlyStore]) -> Answer:
             # pyoxigraph evaluates lazily: errors of evaluation (e.g. a SERVICE peer that does
             # not answer) surface while the results are written.
             raise QueryError(f"查询执行失败 / the query failed while running: {exc}") from exc
-        return Answer(True, fmt.media_type, body or b"")
+        return Answer(fmt.media_type, body or b"")
     except CatalogError as exc:
-        return Answer(False, error=type(exc).__name__, message=str(exc))
-    except Exception as exc:  # noqa: BLE001 - the worker must answer, whatever went wrong
-        return Answer(False, error="CatalogError", message=f"内部错误 / internal error: {exc!r}\n{traceback.format_exc()}")
-
-
-def main(sock: socket.socket, paths: dict[str, str]) -> None:
-    """A worker process: read a Job, send an Answer, until the server closes the socket."""
-    stores = {name: _ReadOnlyStore(Path(p)) for name, p in paths.items()}
-    sock.setblocking(True)
-    sock.sendall(READY)
-    while True:
-        try:
-            head = _recv_exactly(sock, JOB_HEAD.size)
-            data = head and _recv_exactly(sock, JOB_HEAD.unpack(head)[0])
-        except OSError:
-            return
-        if not data:
-            return
-        _send_answer(sock, run_job(pickle.loads(data), stores))
+        return Answer(error=exc)
+    except Exception as exc:  # noqa: BLE001 - a bug here must not take the answer with it; its trace goes to the log
+        logging.getLogger("govcat.api").exception("query failed: %s", job.query[:200])
+        return Answer(error=CatalogError(f"内部错误 / internal error: {exc!r}"))
