@@ -261,49 +261,73 @@ def _write_graph(result: ox.QueryTriples, fmt: protocol.Format, max_results: int
 
 
 def run_job(job: Job, stores: dict[str, ReadOnlyStore]) -> Answer:
-    """Run one job (in a query thread); every refusal comes back in the Answer."""
+    """Run one job (in a query thread); every refusal comes back in the Answer.
+
+    pyoxigraph's result objects may only be freed by the thread that made them (pyo3 "unsendable"). So
+    they live only in the frames of ``_evaluate``, which no other object keeps: the SERVICE check
+    (rdflib's parser) leaves reference cycles holding the frames of its callers, which the collector may
+    free later in any thread, and so this frame holds no result; errors lose their tracebacks
+    (``_detached``) before they leave the thread."""
     try:
         check_services(job.query, job.peers)
-        holder = stores[job.store]
-        kwargs: dict[str, Any] = {}
-        if job.default_graphs:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-        else:
-            kwargs["use_default_graph_as_union"] = True
-        if job.named_graphs:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-        if job.base_iri:
-            kwargs["base_iri"] = job.base_iri
-        try:
-            store = holder.get()
-            result = store.query(job.query, **kwargs)
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL 语法错误 / SPARQL syntax error: {exc}") from exc
-        except OSError as exc:
-            raise QueryError(f"查询失败 / the query failed: {exc}") from exc
-
-        if isinstance(result, ox.QueryBoolean):
-            kind = "boolean"
-        elif isinstance(result, ox.QueryTriples):
-            kind = "graph"
-        else:
-            kind = "solutions"
-        fmt = protocol.choose_format(kind, job.accept, job.fmt)
-
-        try:
-            if kind == "boolean":
-                body = result.serialize(format=fmt.ox_format)
-            elif kind == "graph":
-                body = _write_graph(result, fmt, job.max_results)
-            else:
-                body = _write_solutions(lambda: store.query(job.query, **kwargs), result, fmt, job.max_results)
-        except (OSError, SyntaxError) as exc:
-            # pyoxigraph evaluates lazily: errors of evaluation (e.g. a SERVICE peer that does
-            # not answer) surface while the results are written.
-            raise QueryError(f"查询执行失败 / the query failed while running: {exc}") from exc
-        return Answer(fmt.media_type, body or b"")
+        return _evaluate(job, stores[job.store])
     except CatalogError as exc:
-        return Answer(error=exc)
+        return Answer(error=_detached(exc))
     except Exception as exc:  # noqa: BLE001 - a bug here must not take the answer with it; its trace goes to the log
         logging.getLogger("govcat.api").exception("query failed: %s", job.query[:200])
-        return Answer(error=CatalogError(f"内部错误 / internal error: {exc!r}"))
+        return Answer(error=_detached(CatalogError(f"内部错误 / internal error: {exc!r}")))
+
+
+def _evaluate(job: Job, holder: ReadOnlyStore) -> Answer:
+    kwargs: dict[str, Any] = {}
+    if job.default_graphs:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    if job.named_graphs:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    if job.base_iri:
+        kwargs["base_iri"] = job.base_iri
+    try:
+        store = holder.get()
+        result = store.query(job.query, **kwargs)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL 语法错误 / SPARQL syntax error: {exc}") from exc
+    except OSError as exc:
+        raise QueryError(f"查询失败 / the query failed: {exc}") from exc
+
+    if isinstance(result, ox.QueryBoolean):
+        kind = "boolean"
+    elif isinstance(result, ox.QueryTriples):
+        kind = "graph"
+    else:
+        kind = "solutions"
+    fmt = protocol.choose_format(kind, job.accept, job.fmt)
+
+    try:
+        if kind == "boolean":
+            body = result.serialize(format=fmt.ox_format)
+        elif kind == "graph":
+            body = _write_graph(result, fmt, job.max_results)
+        else:
+            body = _write_solutions(lambda: store.query(job.query, **kwargs), result, fmt, job.max_results)
+    except (OSError, SyntaxError) as exc:
+        # pyoxigraph evaluates lazily: errors of evaluation (e.g. a SERVICE peer that does
+        # not answer) surface while the results are written.
+        raise QueryError(f"查询执行失败 / the query failed while running: {exc}") from exc
+    return Answer(fmt.media_type, body or b"")
+
+
+def _detached(exc: BaseException) -> BaseException:
+    """``exc`` without the tracebacks of it and the errors it came from. Their frames hold pyoxigraph's
+    result objects, which may only be freed by the thread that made them (pyo3 "unsendable"), not by the
+    event loop that gets the answer."""
+    todo, seen = [exc], set()
+    while todo:
+        e = todo.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        e.__traceback__ = None
+        todo.extend(x for x in (e.__cause__, e.__context__) if x is not None)
+    return exc
