@@ -61,6 +61,11 @@ def test_the_command_writes_the_documented_files(tmp_path: Path) -> None:
             assert header == [c.zh for c in spec.columns], (folder, spec.name)
     with (out / "violations.csv").open(encoding="utf-8", newline="") as fh:
         assert next(csv.reader(fh)) == MANIFEST_COLUMNS
+    # generating again replaces the province: no department of the previous one is left
+    r = CliRunner().invoke(cli, ["generate", str(out), "--resources", "20", "--seed", "3"])
+    assert r.exit_code == 0, r.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert len(list((out / "departments").iterdir())) == summary["departments"] < len(folders)
     # a folder that is not a generated province is not written into
     other = tmp_path / "other"
     other.mkdir()

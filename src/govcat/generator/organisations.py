@@ -59,6 +59,7 @@ class Plan:
 
 
 def _group(name: str, tables: Tables) -> str:
+    name = name.replace("人民政府", "")  # else 人民政府办公厅 reads as 民政
     for row in tables.departments:
         for stem in (row["group"], row["city_name"].removesuffix("局").removesuffix("委员会")):
             if stem and stem in name:

@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import json
 import random
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,8 +54,8 @@ class Summary:
 
 def generate(out: Path | str, resources: int, seed: int, *, as_of: dt.date = DEFAULT_AS_OF,
              progress=None) -> Summary:
-    """Write a province of ``resources`` resources into ``out`` (created; files already there are
-    overwritten). The same arguments always give byte-identical files."""
+    """Write a province of ``resources`` resources into ``out`` (created; a province generated there
+    before is replaced, departments included). The same arguments always give byte-identical files."""
     if resources < 1:
         raise ValueError("resources must be at least 1")
     out = Path(out)
@@ -66,7 +67,9 @@ def generate(out: Path | str, resources: int, seed: int, *, as_of: dt.date = DEF
     builder = Builder(rng, tables, as_of, plan.departments, resources)
     summary = Summary(out, seed, as_of)
     root = out / "departments"
-    root.mkdir(exist_ok=True)
+    if root.exists():  # a smaller or other province's folders would otherwise be loaded with this one
+        shutil.rmtree(root)
+    root.mkdir()
     with (out / "violations.csv").open("w", encoding="utf-8", newline="") as manifest_fh:
         manifest = csv.writer(manifest_fh, lineterminator="\n")
         manifest.writerow(violations.MANIFEST_COLUMNS)
