@@ -13,10 +13,11 @@ and 16 concurrent clients for --seconds per target, baseline and endpoint taking
 
 - baseline: threads in this process, each querying ``pyoxigraph.Store.read_only(public store)`` (union
   default graph, as the endpoint) and serializing the answer to the same format the endpoint sends;
-- endpoint: the same queries by HTTP GET to the govcat web application on 127.0.0.1 (by default run by
-  uvicorn's command line with httptools, when installed, and without the access log; ``--server serve``
-  runs `govcat serve` as it is, access log included), one keep-alive ``http.client`` connection per thread
-  (``--client httpx`` for httpx, which costs more per request on the client side).
+- endpoint: the same queries by HTTP GET to `govcat serve` on 127.0.0.1, as users run it: the
+  supervisor and its server process (``serve_processes``, default 1), access log included
+  (``--no-access-log`` sets ``access_log = false``, which saves the log line per request); one
+  keep-alive ``http.client`` connection per thread (``--client httpx`` for httpx, which costs more per
+  request on the client side).
 
 Catalogs are built in --work; ``--reuse`` takes the stores already there (from an earlier run with the same
 --work) instead of building them again.
@@ -46,7 +47,6 @@ sys.path.insert(0, str(HERE))
 
 BASE = "https://data.sd.gov.cn/govcat/"
 GOVCAT = str(Path(sys.executable).parent / "govcat")
-UVICORN = str(Path(sys.executable).parent / "uvicorn")
 PREFIXES = """PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX gc: <https://w3id.org/govcat/ns#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -234,31 +234,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def http_parser() -> str:
-    try:
-        import httptools  # noqa: F401
-    except ImportError:
-        return "h11"
-    return "httptools"
-
-
 class Server:
-    def __init__(self, work: Path, store_path: Path, public_path: Path, workers: int, how: str = "uvicorn") -> None:
+    """`govcat serve` (the supervisor, which runs the server process) on a free port."""
+
+    def __init__(self, work: Path, store_path: Path, public_path: Path, max_concurrent: int, access_log: bool = True) -> None:
         self.port = _free_port()
         env = dict(os.environ)
         env.update({
             "GOVCAT_STORE": str(store_path), "GOVCAT_PUBLIC_STORE": str(public_path), "GOVCAT_BASE_IRI": BASE,
             "GOVCAT_CONFIG": str(work / "no-such-govcat.toml"), "GOVCAT_SITE_DIR": str(work / "no-site"),
-            "GOVCAT_SPARQL_MAX_CONCURRENT": str(workers), "GOVCAT_SPARQL_TIMEOUT_MS": "120000",
+            "GOVCAT_SPARQL_MAX_CONCURRENT": str(max_concurrent), "GOVCAT_SPARQL_TIMEOUT_MS": "120000",
+            "GOVCAT_ACCESS_LOG": "true" if access_log else "false",
         })
         self.log = open(work / f"server-{self.port}.log", "wb")
-        if how == "serve":
-            cmd = [GOVCAT, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        else:
-            # The same application `govcat serve` runs (api/app.py), by uvicorn's command line, which can
-            # leave out the access log (a log line per query costs ~0.1 ms).
-            cmd = [UVICORN, "govcat.api.app:app_from_environment", "--factory", "--host", "127.0.0.1",
-                   "--port", str(self.port), "--no-access-log", "--http", http_parser()]
+        cmd = [GOVCAT, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         self.proc = subprocess.Popen(cmd, env=env, cwd=work, stdout=self.log, stderr=subprocess.STDOUT)
         import httpx
 
@@ -384,8 +373,8 @@ def measure_pair(targets: list[Target], seconds: float, slices: int) -> list[dic
     return [t.summary() for t in targets]
 
 
-def run_size(work: Path, label: str, concurrency: list[int], seconds: float, workers: int, *,
-             server_how: str = "uvicorn", client: str = "http.client", reuse_stores: bool = False,
+def run_size(work: Path, label: str, concurrency: list[int], seconds: float, max_concurrent: int, *,
+             access_log: bool = True, client: str = "http.client", reuse_stores: bool = False,
              slices: int = 4) -> list[dict]:
     t = time.perf_counter()
     found = reuse(work, label) if reuse_stores else None
@@ -403,7 +392,7 @@ def run_size(work: Path, label: str, concurrency: list[int], seconds: float, wor
     print(json.dumps({"catalog": label, "resources": resources, "public_triples": triples,
                       "build_s": round(build_s, 1), "reused": bool(found)}), flush=True)
     rows = []
-    server = Server(work, store_path, public_path, workers, server_how)
+    server = Server(work, store_path, public_path, max_concurrent, access_log)
     make_endpoint = HttpxEndpoint if client == "httpx" else Endpoint
     try:
         for c in concurrency:
@@ -452,11 +441,11 @@ def main() -> None:
     ap.add_argument("--clients", default="1,4,16")
     ap.add_argument("--seconds", type=float, default=8.0, help="measuring time per cell and target")
     ap.add_argument("--slices", type=int, default=4, help="baseline and endpoint take turns this many times per cell")
-    ap.add_argument("--workers", type=int, default=4, help="sparql_max_concurrent of the server")
+    ap.add_argument("--max-concurrent", type=int, default=4, help="sparql_max_concurrent of the server (query threads)")
     ap.add_argument("--work", default=None)
     ap.add_argument("--reuse", action="store_true", help="take the stores an earlier run left in --work")
-    ap.add_argument("--server", choices=("uvicorn", "serve"), default="uvicorn",
-                    help="uvicorn: the app by uvicorn's command line without access log; serve: `govcat serve`")
+    ap.add_argument("--no-access-log", action="store_true",
+                    help="run `govcat serve` with access_log = false (default: as installed, logging every request)")
     ap.add_argument("--client", choices=("http.client", "httpx"), default="http.client")
     args = ap.parse_args()
     work = Path(args.work or tempfile.mkdtemp(prefix="govcat-bench-endpoint-"))
@@ -464,13 +453,13 @@ def main() -> None:
     concurrency = [int(c) for c in args.clients.split(",")]
     rows = []
     for label in args.sizes.split(","):
-        rows += run_size(work, label.strip(), concurrency, args.seconds, args.workers,
-                         server_how=args.server, client=args.client, reuse_stores=args.reuse,
+        rows += run_size(work, label.strip(), concurrency, args.seconds, args.max_concurrent,
+                         access_log=not args.no_access_log, client=args.client, reuse_stores=args.reuse,
                          slices=args.slices)
     print()
-    how = "govcat serve" if args.server == "serve" else f"uvicorn --http {http_parser()} --no-access-log"
-    print(f"cores: {os.cpu_count()}, server: {how}, client: {args.client}, workers (sparql_max_concurrent): "
-          f"{args.workers}, {args.seconds:.0f} s per cell and target in {args.slices} alternating slices")
+    how = "govcat serve" + (" (access_log = false)" if args.no_access_log else " (access log on)")
+    print(f"cores: {os.cpu_count()}, server: {how}, client: {args.client}, sparql_max_concurrent: "
+          f"{args.max_concurrent}, {args.seconds:.0f} s per cell and target in {args.slices} alternating slices")
     print(_table(rows))
 
 

@@ -72,6 +72,18 @@ def test_a_slow_query_does_not_block_a_fast_one(server):
     assert slow_status == [503]
 
 
+def test_small_answers_are_not_held_back(server):
+    # The supervisor's listening socket says TCP, so asyncio sets TCP_NODELAY on each connection: without
+    # it every small answer on a keep-alive connection waits ~40 ms (Nagle and delayed ACKs).
+    with httpx.Client(timeout=60) as client:
+        took = []
+        for _ in range(21):
+            t = time.perf_counter()
+            assert client.get(server.public, params={"query": "ASK {}"}).status_code == 200
+            took.append(time.perf_counter() - t)
+    assert sorted(took)[10] < 0.025, took
+
+
 def test_results_over_the_maximum_are_refused(server):
     r = httpx.get(server.public, params={"query": "SELECT * WHERE { ?s ?p ?o }"})
     assert r.status_code == 400 and "more than 1000 rows" in r.text
