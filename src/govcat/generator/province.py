@@ -20,8 +20,10 @@ import random
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from govcat.generator import organisations, tables as _tables, violations
+from govcat.generator.organisations import Department
 from govcat.generator.resources import CATALOG_COLUMNS, ITEM_COLUMNS, RESOURCE_COLUMNS, Builder
 
 # The day the generated catalogs are current on: a fixed default so that the same N and seed always give
@@ -53,7 +55,7 @@ class Summary:
 
 
 def generate(out: Path | str, resources: int, seed: int, *, as_of: dt.date = DEFAULT_AS_OF,
-             progress=None) -> Summary:
+             progress: Callable[[Department], None] | None = None) -> Summary:
     """Write a province of ``resources`` resources into ``out`` (created; a province generated there
     before is replaced, departments included). The same arguments always give byte-identical files."""
     if resources < 1:
@@ -92,7 +94,7 @@ def generate(out: Path | str, resources: int, seed: int, *, as_of: dt.date = DEF
     return summary
 
 
-def _write_department(folder: Path, d, builder: Builder, manifest, summary: Summary) -> int:
+def _write_department(folder: Path, d: Department, builder: Builder, manifest, summary: Summary) -> int:
     n_items = 0
     with (folder / "目录信息.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")

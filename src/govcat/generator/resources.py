@@ -126,7 +126,8 @@ class Builder:
                  resources: int) -> None:
         self.rng, self.tables, self.as_of = rng, tables, as_of
         self.qualifying = [law for law in tables.laws if law.rank in QUALIFYING_RANKS]
-        self.rules_only = [law for law in tables.laws if law.rank in ("部门规章", "地方政府规章")]
+        # rules (规章): enough for R22.2, not for collecting another department's data (R17.2)
+        self.rules_only = [law for law in self.qualifying if law.rank not in LAW_OR_REGULATION_RANKS]
         self.normative = [law for law in tables.laws if law.rank == "规范性文件"]
         n_elements = min(len(tables.elements), max(10, resources // 100))
         in_use = [tables.elements[i] for i in sorted(rng.sample(range(len(tables.elements)), n_elements))]
