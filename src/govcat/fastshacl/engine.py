@@ -6,6 +6,7 @@ import ctypes
 import ctypes.util
 import os
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -110,8 +111,13 @@ def _restriction(focus: list[str] | None) -> str:
     return "VALUES ?this { " + " ".join(str(ox.NamedNode(f)) for f in focus) + " }\n"
 
 
+# When a list, each query run appends (source shape, seconds, rows) to it: benchmarks read where a run went.
+query_timings: list[tuple[str, float, int]] | None = None
+
+
 def _run_one(store: ox.Store, q: CompiledQuery, prefixes: str, graphs: list[ox.NamedNode] | None,
              restriction: str) -> list[FastResult]:
+    start = time.perf_counter()
     text = q.sparql.replace(FOCUS_RESTRICTION, restriction).replace(FOCUS_JOIN, restriction)
     text = text.replace(ANTI_JOIN, "FILTER NOT EXISTS" if restriction else "MINUS")
     if q.sparql_based:
@@ -138,6 +144,8 @@ def _run_one(store: ox.Store, q: CompiledQuery, prefixes: str, graphs: list[ox.N
         out.append(FastResult(focus, path, q.shape, q.component, q.severity, value, messages, q.source_constraint))
     del solutions  # pyoxigraph results must be dropped on the thread that made them
     release_freed_memory()
+    if query_timings is not None:
+        query_timings.append((str(q.shape), time.perf_counter() - start, len(out)))
     return out
 
 
