@@ -35,12 +35,20 @@ def scratch_graph(store) -> str:
     return f"{store.iris.base}graph/scratch/{uuid.uuid4().hex}"
 
 
+# Nodes looked up per query. One query per node cost 1-2 ms each, most of it parsing and planning: 0.4 s of a
+# 500-resource department's re-check at 300,000 resources. Oxigraph evaluates the lookup once per VALUES row
+# (a loop join), whatever the number of rows.
+LOOKUP_BATCH = 500
+
+
 def lookup_graph(store, nodes: set[Node]) -> Graph:
     """The triples a report needs about ``nodes`` (see queries/lookup.rq)."""
+    # IRIs come from the store (already valid IRIs); str() of a NamedNode is its N-Triples form.
+    iris = sorted(str(ox.NamedNode(str(n))) for n in nodes if isinstance(n, URIRef))
     triples: list = []
-    for node in nodes:
-        if isinstance(node, URIRef):
-            triples.extend(store.query(_LOOKUP, substitutions={"node": ox.NamedNode(str(node))}))
+    for i in range(0, len(iris), LOOKUP_BATCH):
+        values = "VALUES ?node { " + " ".join(iris[i:i + LOOKUP_BATCH]) + " }"
+        triples.extend(store.query(_LOOKUP.replace("#NODES#", values)))
     return ox_to_rdflib(triples)
 
 
