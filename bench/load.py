@@ -7,10 +7,11 @@ pyoxigraph bulk load of the same triples.
     .venv/bin/python bench/load.py --sizes 100000 --no-hook   # the write only: no projection at all
     .venv/bin/python bench/load.py --sizes 300000 --no-hook --keep --work DIR   # and keep DIR/store-300000
 
-For each size it writes department submissions in the national template (bench/template_gen.py: CSV
-folders of 500 resources and about 15 data items each, departments registered in the bench store's
-organisation registry), then measures, each step in its own process so that peak memory (max RSS) is
-that step's alone:
+For each size it writes a synthetic province with `govcat generate` (govcat.generator: one CSV folder per
+department of the province, the 16 cities and their counties, catalog sizes skewed by level, about 15
+data items per resource, about 2% deliberate violations of the Measures, none of them load errors), loads
+its organisation registry as `govcat registry load organisations` does, then measures, each step in its
+own process so that peak memory (max RSS) is that step's alone:
 
 - check: `read_batch` only (parsing, lookups and every check; nothing written);
 - load: `load_submissions` as `govcat load` runs it: parsing and checks, the streaming write of every
@@ -39,9 +40,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE))
 
 BASE = "https://data.sd.gov.cn/govcat/"
 
@@ -73,15 +71,15 @@ def _folders(listing: str) -> list[Path]:
     return [Path(p) for p in Path(listing).read_text(encoding="utf-8").splitlines() if p]
 
 
-def step_prepare(store_dir: str, registry_nq: str) -> dict:
-    """A govcat store with the bundled registries and vocabularies, plus the generated departments in the
-    organisation registry (not timed: it is the state a province store is in before submissions arrive)."""
-    import pyoxigraph as ox
-
+def step_prepare(store_dir: str, registry_csv: str) -> dict:
+    """A govcat store with the bundled registries and vocabularies, and the generated organisation registry
+    loaded as `govcat registry load organisations` loads it (not timed: it is the state a province store
+    is in before submissions arrive)."""
+    from govcat import registry
     from govcat.store import CatalogStore
 
     store = CatalogStore.open(store_dir, BASE)
-    store.ox.bulk_load(path=registry_nq, format=ox.RdfFormat.N_QUADS)
+    registry.load(store, "organisations", registry_csv)
     store.flush()
     return {"quads": len(store.ox), "peak_mib": _own_peak_mib()}
 
@@ -175,18 +173,17 @@ def step_bulk(store_dir: str, nq: str) -> dict:
 # ---- the table ---------------------------------------------------------------------------------------
 
 
-def run_size(size: int, work: Path, bureau_uscc: dict[str, str], *, no_hook: bool = False,
-             keep: bool = False) -> dict:
-    from template_gen import write_submissions
+def run_size(size: int, work: Path, *, seed: int = 329, no_hook: bool = False, keep: bool = False) -> dict:
+    from govcat.generator import generate
 
     gen_dir = work / f"submissions-{size}"
     t = time.perf_counter()
-    folders, registry, n_items = write_submissions(gen_dir, size, bureau_uscc=bureau_uscc)
+    summary = generate(gen_dir, size, seed)
     gen_s = time.perf_counter() - t
     listing = work / f"folders-{size}.txt"
-    listing.write_text("\n".join(str(f) for f in folders), encoding="utf-8")
+    listing.write_text("\n".join(str(gen_dir / f) for f in summary.folders), encoding="utf-8")
     store_dir, bulk_dir, nq = work / f"store-{size}", work / f"bulk-{size}", work / f"catalog-{size}.nq"
-    _child(["prepare", str(store_dir), str(registry)])
+    _child(["prepare", str(store_dir), str(gen_dir / "organisations.csv")])
     check = _child(["check", str(store_dir), str(listing)])
     load_env = {"GOVCAT_PUBLIC_STORE": str(work / f"public-{size}")}
     if no_hook:
@@ -223,20 +220,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--work", default=None, help="working directory (default: a temporary one)")
+    ap.add_argument("--seed", type=int, default=329, help="the generator's seed (the same seed, the same input)")
     ap.add_argument("--no-hook", action="store_true",
                     help="load without refreshing the public projection, and skip the projection step")
     ap.add_argument("--keep", action="store_true",
                     help="keep the loaded catalog store (WORK/store-N) to validate it afterwards")
     args = ap.parse_args()
-    from bench_support import bureaus
-
-    bureau_uscc = {division: iri.rsplit("/", 1)[-1] for division, iri in bureaus().items()}
     work = Path(args.work or tempfile.mkdtemp(prefix="govcat-bench-load-"))
     work.mkdir(parents=True, exist_ok=True)
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:
         t = time.perf_counter()
-        row = run_size(size, work, bureau_uscc, no_hook=args.no_hook, keep=args.keep)
+        row = run_size(size, work, seed=args.seed, no_hook=args.no_hook, keep=args.keep)
         row["total_s"] = time.perf_counter() - t
         rows.append(row)
         print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items()}), flush=True)
