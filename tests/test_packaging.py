@@ -26,3 +26,11 @@ def test_wheel_maps_folders_to_subpackages_and_ships_turtle(tmp_path):
         on_disk = {p.relative_to(ROOT).as_posix() for p in (ROOT / folder).rglob("*.ttl")}
         in_wheel = {n.removeprefix("govcat/") for n in names if n.startswith(f"govcat/{folder}/") and n.endswith(".ttl")}
         assert on_disk == in_wheel, folder
+    # Every package under src/govcat and every data file beside its modules ships: pyproject's package
+    # list is kept by hand, and a package missing from it works in an editable install but not from a wheel.
+    src = ROOT / "src" / "govcat"
+    for path in src.rglob("*"):
+        if "__pycache__" in path.parts or path.is_dir() or path.suffix == ".pyc":
+            continue
+        rel = "govcat/" + path.relative_to(src).as_posix()
+        assert rel in names, rel
