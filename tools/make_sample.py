@@ -26,19 +26,14 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The template's columns, as the generator of synthetic provinces writes them.
+from govcat.generator.resources import CATALOG_COLUMNS, ITEM_COLUMNS, RESOURCE_COLUMNS
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "sample_data"
 REGISTRIES = ROOT / "registries"
 AS_OF = dt.date(2026, 11, 25)
 
-RESOURCE_COLUMNS = [
-    "信息资源代码", "信息资源名称", "信息资源提供方代码", "信息资源摘要", "信息资源分类", "信息资源格式",
-    "更新周期", "共享类型", "共享条件", "共享方式", "法律依据", "使用要求", "开放类型", "开放条件",
-    "发布日期", "更新日期", "数据更新日期", "关联资源代码", "来源资源代码", "获取方式", "购买审批", "涉密",
-    "所属库", "关键词", "空间范围", "时间范围", "下载地址", "接口地址", "许可",
-]
-ITEM_COLUMNS = ["信息资源代码", "信息项名称", "数据类型", "数据长度", "数据元", "权威来源", "敏感"]
-CATALOG_COLUMNS = ["部门代码", "目录更新日期", "备案机关代码", "备案日期", "备案编号", "联系人", "联系电话", "联系邮箱"]
 VIOLATION_COLUMNS = ["rule_id", "article", "severity", "department_uscc", "resource_code", "description"]
 
 DATA_TYPE_LABELS = {
