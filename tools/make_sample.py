@@ -28,6 +28,7 @@ from pathlib import Path
 
 # The template's columns, as the generator of synthetic provinces writes them.
 from govcat.generator.resources import CATALOG_COLUMNS, ITEM_COLUMNS, RESOURCE_COLUMNS
+from govcat.generator.tables import max_age_days  # the vocabulary's gc:maxAgeDays
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "sample_data"
@@ -40,7 +41,6 @@ DATA_TYPE_LABELS = {
     "C": "字符型C", "N": "数值型N", "Y": "货币型Y", "D": "日期型D", "T": "日期时间型T", "L": "逻辑型L",
     "M": "备注型M", "G": "通用型G", "B": "双精度型B", "I": "整型I", "F": "浮点型F",
 }
-MAX_AGE_DAYS = {"实时": 1, "每日": 1, "每周": 7, "每月": 31, "每季度": 92, "每半年": 183, "每年": 366, "不定期": None}
 QUALIFYING_RANKS = {"法律", "行政法规", "地方性法规", "部门规章", "地方政府规章"}
 # Art. 17 lets a department collect data another department is the source of only where a law or
 # regulation (法律、法规) requires it: a rule (规章) is enough for Art. 22 (R22.2) but not for R17.2.
@@ -153,7 +153,7 @@ def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
 
 
 def _data_updated(rng: random.Random, period: str) -> dt.date:
-    max_age = MAX_AGE_DAYS[period]
+    max_age = max_age_days()[period]
     if max_age is None:
         return _day(rng, dt.date(2025, 3, 1), dt.date(2026, 10, 31))
     if max_age == 1:
@@ -614,7 +614,7 @@ def check_sample(folder: Path, reg: Registries | None = None) -> set[tuple[str, 
                     hits.add(("R18.1", uscc, code))
             if "纸质" in r["信息资源格式"]:
                 hits.add(("R18.1", uscc, code))
-            max_age = MAX_AGE_DAYS[r["更新周期"]]
+            max_age = max_age_days()[r["更新周期"]]
             if max_age is not None and (AS_OF - dt.date.fromisoformat(r["数据更新日期"])).days > max_age:
                 hits.add(("R18.2", uscc, code))
             if r["获取方式"] == "购买" and (not r["购买审批"] or sharing == "不予共享" and not qualifies):

@@ -18,7 +18,7 @@ import random
 from dataclasses import dataclass, field
 
 from govcat.generator.organisations import Department
-from govcat.generator.tables import LAW_OR_REGULATION_RANKS, MAX_AGE_DAYS, QUALIFYING_RANKS, Element, Law, Tables
+from govcat.generator.tables import LAW_OR_REGULATION_RANKS, QUALIFYING_RANKS, Element, Law, Tables, max_age_days
 
 RESOURCE_COLUMNS = [
     "信息资源代码", "信息资源名称", "信息资源提供方代码", "信息资源摘要", "信息资源分类", "信息资源格式",
@@ -218,7 +218,7 @@ class Builder:
         issued = self._day(dt.date(2019, 1, 1), as_of - dt.timedelta(days=60))
         modified = self._day(max(issued, as_of - dt.timedelta(days=365)), as_of - dt.timedelta(days=1))
         period = rng.choices(PERIODS, PERIOD_WEIGHTS)[0]
-        max_age = MAX_AGE_DAYS[period]
+        max_age = max_age_days()[period]
         data_updated = as_of - dt.timedelta(days=rng.randrange(max_age if max_age else 400))
         res = Resource(
             dept=d, code=code, name=f"{d.place}{topic}{rng.choice(SUFFIXES)}", classification=cls.text,

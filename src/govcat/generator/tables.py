@@ -8,6 +8,7 @@ string hashing, which changes from one Python process to the next.
 from __future__ import annotations
 
 import csv
+import functools
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +22,21 @@ QUALIFYING_RANKS = ("法律", "行政法规", "地方性法规", "部门规章",
 # ... and the narrower ones that allow a department to collect data another department is the source of
 # (Art. 17 says 法律、法规: a rule is not enough, R17.2).
 LAW_OR_REGULATION_RANKS = ("法律", "行政法规", "地方性法规")
-# Days a resource's data may age, by update period (as ontology/vocab/update-period.ttl's gc:maxAgeDays).
-MAX_AGE_DAYS = {"实时": 1, "每日": 1, "每周": 7, "每月": 31, "每季度": 92, "每半年": 183, "每年": 366, "不定期": None}
+
+
+@functools.cache
+def max_age_days() -> dict[str, int | None]:
+    """Days a resource's data may age, by the update period's Chinese label: the vocabulary's
+    gc:maxAgeDays, which R18.2 checks against (None: 不定期 has no limit)."""
+    import pyoxigraph as ox
+
+    from govcat.ontology import ONTOLOGY_DIR
+
+    store = ox.Store()
+    store.load(path=str(ONTOLOGY_DIR / "vocab" / "update-period.ttl"), format=ox.RdfFormat.TURTLE)
+    rows = store.query((DATA / "max_age_days.rq").read_text(encoding="utf-8"))
+    return {row["label"].value: (int(row["days"].value) if row["days"] is not None else None) for row in rows}
+
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
