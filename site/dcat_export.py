@@ -10,8 +10,6 @@ ckanext-dcat also reads.
 
 from __future__ import annotations
 
-import hashlib
-from array import array
 from typing import Any
 
 import pyoxigraph as ox
@@ -68,42 +66,50 @@ def closure_hash(index: Index, root: str, memo: dict[int, dict[int, int]]) -> in
     """A hash of ``closure(index, [root])`` without building it: the same walk, each node's triples
     hashed once (``memo``, per remaining depth, keeps the hashes of nodes other than roots, which many
     datasets share, such as publishers and vocabulary terms). It changes whenever a triple the closure
-    holds changes. Reads the index's flat arrays only (see ``Index``)."""
+    holds changes. Reads the index's flat arrays only (see ``Index``).
+
+    A node's hash is ``_mix`` of the sum of its triples' hashes and of its children's hashes (modulo
+    2**64). A sum needs no sorting to be independent of order and is summed in C (``sum`` over an array
+    slice); ``_mix`` is a bijection, so a changed triple changes every hash on its way up to the root. This
+    replaced sorting each node's hashes and a blake2b per node, which made the fingerprint the larger part
+    of a dataset page's key (0.15 ms a dataset)."""
     hashes, hash_at, links, link_at = index.hashes, index.hash_at, index.links, index.link_at  # type: ignore[attr-defined]
     subject, container = index.subject, index.container  # type: ignore[attr-defined]
 
-    def parts(i: int, depth: int) -> list[int]:
-        own = sorted(hashes[hash_at[i]:hash_at[i + 1]])
-        out = links[link_at[i]:link_at[i + 1]]
-        if depth == 1:  # links end here: each counts as 0
-            return own + [0] * len(out)
-        below = depth - 1
-        seen = memo.setdefault(below, {})
-        children = []
-        for v in out:
-            # Memo hits looked up here, not in a call per link: most links are shared vocabulary terms.
-            h = seen.get(v)
-            if h is None:
-                if not subject[v]:
-                    h = 1
-                elif container[v]:
-                    h = 2  # another dataset or a catalog: only named, never followed
-                else:
-                    h = combine(parts(v, below))
-                seen[v] = h
-            children.append(h)
-        children.sort()
-        return own + children
+    def node(i: int, depth: int) -> int:
+        total = sum(hashes[hash_at[i]:hash_at[i + 1]])
+        if depth > 1:  # at depth 1 links end: they count only as the triples that name them
+            below = depth - 1
+            seen = memo.setdefault(below, {})
+            for v in links[link_at[i]:link_at[i + 1]]:
+                # Memo hits looked up here, not in a call per link: most links are shared vocabulary terms.
+                h = seen.get(v)
+                if h is None:
+                    if not subject[v]:
+                        h = 1
+                    elif container[v]:
+                        h = 2  # another dataset or a catalog: only named, never followed
+                    else:
+                        h = node(v, below)
+                    seen[v] = h
+                total += h
+        return _mix(total)
 
     i = index.node.get(root)  # type: ignore[attr-defined]
     if i is None or not subject[i]:
         return 1
-    return combine(parts(i, DEPTH))
+    return node(i, DEPTH)
 
 
-def combine(parts: list[int]) -> int:
-    digest = hashlib.blake2b(array("q", parts).tobytes(), digest_size=8).digest()
-    return int.from_bytes(digest, "little", signed=True)
+_M64 = 2**64 - 1
+
+
+def _mix(x: int) -> int:
+    """MurmurHash3's 64-bit finalizer: a bijection of 64-bit values that spreads every input bit."""
+    x &= _M64
+    x = ((x ^ (x >> 33)) * 0xFF51AFD7ED558CCD) & _M64
+    x = ((x ^ (x >> 33)) * 0xC4CEB9FE1A85EC53) & _M64
+    return x ^ (x >> 33)
 
 
 def closure_set(index: Index, root: str, memo: dict[tuple[str, int], frozenset[ox.Triple]], shared: str,

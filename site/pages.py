@@ -306,7 +306,7 @@ def _schema_org(data: SiteData, d, org, prefix, lang) -> str:
         ]
     else:
         doc["conditionsOfAccess"] = pick(d["open_conditions"], lang)[0] or messages_apply(lang)
-    text = json.dumps(doc, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(doc, ensure_ascii=False)  # keys in the order written above: the same in every build
     return text.replace("</", "<\\/")
 
 

@@ -272,3 +272,34 @@ def test_cli_site_build(tmp_path):
     assert result.exit_code == 0, result.output
     assert "3 个数据集" in result.output
     assert (tmp_path / "out/dataset/302001-000001.html").is_file()
+
+
+def test_dataset_fingerprint_follows_its_closure_and_nothing_else():
+    """The fingerprint that decides whether a dataset's files are rebuilt changes with any triple of its
+    closure (three links deep, not into other datasets) and with nothing else, whatever the order."""
+    from govcat.site.data import Index
+    from govcat.site.dcat_export import closure_hash
+
+    n = lambda s: ox.NamedNode(f"https://example.org/{s}")  # noqa: E731
+    t = lambda s, p, o: ox.Triple(n(s), n(p), o if isinstance(o, ox.Literal) else n(o))  # noqa: E731
+    a_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    dataset = ox.NamedNode("http://www.w3.org/ns/dcat#Dataset")
+    base = [
+        ox.Triple(n("d1"), a_type, dataset), ox.Triple(n("d2"), a_type, dataset),
+        t("d1", "title", ox.Literal("one")), t("d1", "dist", "x1"), t("x1", "format", "csv"),
+        t("csv", "scheme", "formats"), t("formats", "label", ox.Literal("3 links deep")),
+        t("formats", "broader", "all"), t("all", "label", ox.Literal("4 links deep")),
+        t("csv", "label", ox.Literal("CSV")), t("d1", "derivedFrom", "d2"), t("d2", "title", ox.Literal("two")),
+    ]
+
+    def fp(triples: list[ox.Triple]) -> int:
+        return closure_hash(Index(triples), "https://example.org/d1", {})
+
+    first = fp(base)
+    assert fp(list(reversed(base))) == first
+    assert fp(base + [t("d1", "keyword", ox.Literal("k"))]) != first  # its own triple
+    assert fp([x for x in base if x.predicate != n("label") or x.subject != n("csv")]) != first  # 2 links deep
+    assert fp(base + [t("formats", "note", ox.Literal("n"))]) != first  # 3 links deep
+    assert fp(base + [t("x1", "format", "xlsx")]) != first  # a link changed
+    assert fp([x for x in base if x.subject != n("all")]) == first  # past the closure's depth
+    assert fp([x for x in base if x.subject != n("d2") or x.predicate != n("title")]) == first  # another dataset
