@@ -20,12 +20,15 @@ A server process whose supervisor is gone (killed) sees its pipe close and stops
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import os
+import queue
 import signal
 import socket
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -72,6 +75,8 @@ def _server_process(sock: socket.socket, conn: Connection, values: dict[str, Any
 
 
 def _exit_now(signum: int, frame: Any) -> None:
+    if _access_log is not None:
+        _access_log.close()  # writes the access log lines still queued
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -101,9 +106,16 @@ def _run_server(sock: socket.socket, conn: Connection, config: Config, grace_s: 
         log.warning("supervisor gone, server process %d stops / 监督进程已退出，服务进程停止", os.getpid())
         server.should_exit = True
 
-    app = create_app(config, on_runaway=on_runaway)
+    global _access_log
+    app: Any = create_app(config, on_runaway=on_runaway)
+    http: Any = "auto"
+    if config.access_log:
+        # The access log line is written once the answer is out (_AccessLog), not by uvicorn just before
+        # the answer's headers.
+        app = _access_log = _AccessLog(app)
+        http = _protocol_without_access_log()
     server = uvicorn.Server(uvicorn.Config(
-        app, log_level="info", access_log=bool(config.access_log), lifespan="on",
+        app, http=http, log_level="info", access_log=bool(config.access_log), lifespan="on",
         timeout_graceful_shutdown=max(1, int(grace_s)),
     ))
 
@@ -113,12 +125,89 @@ def _run_server(sock: socket.socket, conn: Connection, config: Config, grace_s: 
         while not server.started and not serving.done():
             await asyncio.sleep(0.01)
         if server.started:
+            # What start-up made (modules, the application, the open stores) stays for the life of the
+            # process: out of the collector's sight, a full collection no longer walks it (~55 ms each,
+            # seen as outliers in the endpoint's latency).
+            gc.collect()
+            gc.freeze()
             conn.send(READY)
         await serving
 
-    with asyncio.Runner(loop_factory=server.config.get_loop_factory()) as runner:
-        runner.run(main())
+    try:
+        with asyncio.Runner(loop_factory=server.config.get_loop_factory()) as runner:
+            runner.run(main())
+    finally:
+        if _access_log is not None:
+            _access_log.close()
+            _access_log = None
     return 0 if server.started else 3
+
+
+# ---- the access log ---------------------------------------------------------------------------------------
+#
+# uvicorn writes a request's access log line on the event loop just before the answer's headers: a log
+# record, its formatting and a write to the log file in the way of every answer, 0.1-0.3 ms on the shared
+# cores (docs/performance.md, SPARQL endpoint). So the server process logs the same line through the same
+# logger ("uvicorn.access", with its handlers and format), in a thread of its own, once the answer has been
+# sent.
+
+
+def _protocol_without_access_log() -> type:
+    """uvicorn's httptools protocol, without its own access log line (``_AccessLog`` writes it)."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class Protocol(HttpToolsProtocol):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.access_log = False
+
+    return Protocol
+
+
+class _AccessLog:
+    """ASGI middleware: uvicorn's access log line of each HTTP request (the same logger, message and
+    arguments), handed to a thread once the application has sent the answer. A request whose application
+    failed before it answered is logged with status 500, which uvicorn then sends. The lines keep their
+    order; ``close`` writes those still queued."""
+
+    def __init__(self, app: Any) -> None:
+        from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
+
+        self.app = app
+        self.logger = logging.getLogger("uvicorn.access")
+        self._client, self._path = get_client_addr, get_path_with_query_string
+        self._lines: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._write, name="govcat-access-log", daemon=True)
+        self._thread.start()
+
+    def _write(self) -> None:
+        while (line := self._lines.get()) is not None:
+            self.logger.info('%s - "%s %s HTTP/%s" %d', *line)
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._lines.put(None)
+            self._thread.join(timeout=10)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def sending(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            self._lines.put((self._client(scope), scope["method"], self._path(scope), scope["http_version"], status))
+
+
+_access_log: _AccessLog | None = None  # of this server process, for _exit_now
 
 
 # ---- the supervisor ----------------------------------------------------------------------------------------
