@@ -166,9 +166,9 @@ def _protocol_without_access_log() -> type:
 
 class _AccessLog:
     """ASGI middleware: uvicorn's access log line of each HTTP request (the same logger, message and
-    arguments), handed to a thread once the application has sent the answer. A request whose application
-    failed before it answered is logged with status 500, which uvicorn then sends. The lines keep their
-    order; ``close`` writes those still queued."""
+    arguments), handed to a thread once the application has sent the answer; the thread writes them in
+    order, at most ``_LOG_BATCH_S`` later. A request whose application failed before it answered is
+    logged with status 500, which uvicorn then sends. ``close`` writes the lines still queued."""
 
     def __init__(self, app: Any) -> None:
         from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
@@ -181,8 +181,20 @@ class _AccessLog:
         self._thread.start()
 
     def _write(self) -> None:
-        while (line := self._lines.get()) is not None:
-            self.logger.info('%s - "%s %s HTTP/%s" %d', *line)
+        while True:
+            lines = [self._lines.get()]
+            # In batches: the thread wakes once per _LOG_BATCH_S at most, not once per request, and
+            # takes the GIL and a core from the event loop and the clients that much less often.
+            time.sleep(_LOG_BATCH_S)
+            while True:
+                try:
+                    lines.append(self._lines.get_nowait())
+                except queue.Empty:
+                    break
+            for line in lines:
+                if line is None:
+                    return
+                self.logger.info('%s - "%s %s HTTP/%s" %d', *line)
 
     def close(self) -> None:
         if self._thread.is_alive():
@@ -207,6 +219,7 @@ class _AccessLog:
             self._lines.put((self._client(scope), scope["method"], self._path(scope), scope["http_version"], status))
 
 
+_LOG_BATCH_S = 0.02
 _access_log: _AccessLog | None = None  # of this server process, for _exit_now
 
 

@@ -84,6 +84,23 @@ def test_small_answers_are_not_held_back(server):
     assert sorted(took)[10] < 0.025, took
 
 
+def test_every_request_is_in_the_access_log(server):
+    # The server process writes uvicorn's access log line after the answer, from a thread (in batches).
+    marker = f"accesslog{time.time_ns()}"
+    ok = httpx.get(server.public, params={"query": f"ASK {{ <urn:x:{marker}> ?p ?o }}"})
+    refused = httpx.post(server.public + f"?m={marker}", content=b"ASK {}", headers={"Content-Type": "text/plain"})
+    assert (ok.status_code, refused.status_code) == (200, 415)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        lines = [line for line in server.logtext().splitlines() if marker in line]
+        if len(lines) == 2:
+            break
+        time.sleep(0.1)
+    assert len(lines) == 2, lines
+    assert '"GET /sparql?query=' in lines[0] and '" 200' in lines[0]
+    assert f'"POST /sparql?m={marker} HTTP/1.1" 415' in lines[1]
+
+
 def test_results_over_the_maximum_are_refused(server):
     r = httpx.get(server.public, params={"query": "SELECT * WHERE { ?s ?p ?o }"})
     assert r.status_code == 400 and "more than 1000 rows" in r.text
