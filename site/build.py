@@ -144,9 +144,8 @@ def _html_jobs(specs: list[tuple]) -> list[tuple[str, str, bool]]:
     """Build the pages ``specs``: the keys and contexts of a batch, then their renders, then their writes.
 
     Stage by stage, not page by page: a page's write (the kernel creating and filling a file) between two
-    renders left the next render with cold caches. Measured at 20,000 dataset pages on 2 cores, the
-    workers' CPU per page fell from 1.08-1.28 ms to 0.86-0.92 ms (the bare render's contexts and renders
-    take 0.86-0.94 ms), for the same files."""
+    renders left the next render with cold caches. At 100,000 dataset pages on 2 cores the workers' CPU
+    per page fell from 1.21-1.31 ms to 0.91-1.10 ms, for the same files (docs/performance.md, Site build)."""
     out: list[tuple[str, str, bool]] = []
     for i in range(0, len(specs), STAGE_BATCH):
         todo: list[tuple[str, str, str, dict[str, Any]]] = []
@@ -185,7 +184,7 @@ def _template(name: str) -> jinja2.Template:
 def _rdf_outputs(key: str, rels: list[str], triples_fn) -> list[tuple[str, str, bool]]:
     """Write the RDF files ``rels`` (one per syntax) of one graph, if its triples changed."""
     out = _S["out"]
-    if all(_S["old"].get(r) == key and (out / r).exists() for r in rels):
+    if all(_unchanged(r, key) for r in rels):
         return [(r, key, False) for r in rels]
     triples = triples_fn()
     for r in rels:
@@ -241,6 +240,9 @@ def _catalog_key(data: SiteData) -> str:
     return _digest(*sorted(str(t) for t in triples))
 
 
+_FILE_JOBS = {"rdf": _dataset_rdf_job, "catalog": _catalog_job}
+
+
 def _run_jobs(jobs: list[tuple[str, Any]]) -> list[tuple[str, str, bool]]:
     results: list[tuple[str, str, bool]] = []
     pages = [arg for kind, arg in jobs if kind == "html"]
@@ -248,7 +250,7 @@ def _run_jobs(jobs: list[tuple[str, Any]]) -> list[tuple[str, str, bool]]:
         results += _html_jobs(pages)
     for kind, arg in jobs:
         if kind != "html":
-            results += {"rdf": _dataset_rdf_job, "catalog": _catalog_job}[kind](arg)
+            results += _FILE_JOBS[kind](arg)
     return results
 
 
